@@ -1,0 +1,126 @@
+"""`fixline`: the command line, and the composition root that wires everything."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from fixline.core.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Fixline: a conversational diagnostic assistant.")
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that print `name: value` lines.")
+app.add_typer(bench_app, name="bench")
+console = Console(stderr=True)
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+def fail(message: str) -> typer.Exit:
+    console.print(f"[red]{message}[/red]")
+    return typer.Exit(1)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (the only way the schema changes)."""
+    from fixline.cli.runtime import DatabaseUnavailable, build, ensure_database
+    from fixline.core.migrate import upgrade
+
+    config = settings()
+
+    async def check() -> None:
+        runtime = build(config)
+        try:
+            await ensure_database(runtime)
+        finally:
+            await runtime.db.dispose()
+
+    try:
+        asyncio.run(check())
+    except DatabaseUnavailable as exc:
+        raise fail(str(exc)) from None
+    upgrade(config)
+    console.print("database schema is up to date")
+
+
+@app.command()
+def seed() -> None:
+    """Load the seed data (idempotent: running it twice changes nothing)."""
+    console.print("nothing to seed yet: the knowledge base arrives with the diagnosis work")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+) -> None:
+    """Serve the web chat (and the in-process outbox dispatcher)."""
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    console.print(f"Fixline web chat on http://{host}:{port}/")
+    uvicorn.run("fixline.cli.serve:make_app", factory=True, host=host, port=port,
+                workers=workers, log_level="warning", ws_max_size=1 << 20)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
+) -> None:
+    """Deliver outbox events (a separate process; `serve` also runs one in-process)."""
+    from fixline.cli.runtime import DatabaseUnavailable, build, ensure_database
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    async def run() -> None:
+        runtime = build(settings())
+        try:
+            await ensure_database(runtime)
+            if once:
+                await runtime.dispatcher.drain()
+            else:
+                console.print("outbox worker running (Ctrl+C to stop)")
+                await runtime.dispatcher.run_forever()
+        finally:
+            await runtime.close()
+
+    try:
+        asyncio.run(run())
+    except DatabaseUnavailable as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def chat(
+    address: Annotated[str, typer.Option(help="Who you are in the terminal channel.")] = "",
+) -> None:
+    """Talk to Fixline in the terminal. When stdin is not a terminal, each line is one
+    message and the replies are printed, so a conversation can be scripted."""
+    from fixline.cli.terminal import run_chat
+
+    raise typer.Exit(run_chat(settings(), address or getpass.getuser()))
+
+
+@bench_app.command("turns")
+def bench_turns(
+    conversations: Annotated[int, typer.Option("--conversations", "-c")] = 200,
+    rounds: Annotated[int, typer.Option(help="Conversations each client runs in turn.")] = 5,
+    db: Annotated[str, typer.Option(help="sqlite or postgres")] = "sqlite",
+    postgres_url: Annotated[str, typer.Option(help="Server URL for --db postgres.")] =
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+) -> None:
+    """Durable conversation turns over the web chat WebSocket against a bare echo."""
+    from fixline.cli.bench_turns import run
+
+    raise typer.Exit(run(conversations, rounds, db, postgres_url))

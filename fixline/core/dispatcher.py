@@ -1,0 +1,170 @@
+"""Delivers outbox events to their handlers, at least once, with backoff.
+
+Claiming takes a lease (locked_until) in a short transaction, so several workers can
+share the table: on PostgreSQL with FOR UPDATE SKIP LOCKED, on SQLite through the
+database's single write lock. A worker that dies mid-delivery leaves a lease that
+simply expires; the event is then claimed again, which is why handlers must be
+idempotent (they are given the event id to make that easy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from fixline.core.clock import utcnow
+from fixline.core.outbox import Event, OutboxRow
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Event], Awaitable[None]]
+
+
+class Handlers:
+    """Which handlers an event topic goes to; filled by the composition root."""
+
+    def __init__(self) -> None:
+        self._by_topic: dict[str, list[Handler]] = {}
+
+    def on(self, topic: str, handler: Handler) -> None:
+        self._by_topic.setdefault(topic, []).append(handler)
+
+    def for_topic(self, topic: str) -> list[Handler]:
+        return self._by_topic.get(topic, [])
+
+    def topics(self) -> Iterable[str]:
+        return self._by_topic.keys()
+
+
+def backoff(attempts: int, base: float = 1.0, cap: float = 3600.0) -> timedelta:
+    """Exponential backoff: 1 s, 2 s, 4 s … capped at an hour."""
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        handlers: Handlers,
+        *,
+        batch_size: int = 50,
+        lease: timedelta = timedelta(seconds=60),
+        idle_poll: float = 1.0,
+        max_attempts: int = 12,
+        backoff_base: float = 1.0,
+    ) -> None:
+        self._engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._handlers = handlers
+        self._batch_size = batch_size
+        self._lease = lease
+        self._idle_poll = idle_poll
+        self._max_attempts = max_attempts
+        self._backoff_base = backoff_base
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def notify(self) -> None:
+        """Something was just committed to the outbox: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Claim and deliver one batch of due events; returns how many were handled."""
+        events = await self._claim()
+        for event in events:
+            await self._deliver(event)
+        return len(events)
+
+    async def drain(self, rounds: int = 100) -> None:
+        """Deliver until nothing is due (used by tests and by `fixline worker --once`)."""
+        for _ in range(rounds):
+            if await self.run_once() == 0:
+                return
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("outbox dispatcher round failed; retrying")
+                handled = 0
+            if handled == 0:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
+                except TimeoutError:
+                    pass
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run_forever(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _claim(self) -> list[Event]:
+        now = utcnow()
+        due = (
+            select(OutboxRow.id, OutboxRow.topic, OutboxRow.payload, OutboxRow.attempts)
+            .where(
+                OutboxRow.delivered_at.is_(None),
+                OutboxRow.failed_at.is_(None),
+                OutboxRow.available_at <= now,
+                or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until < now),
+            )
+            .order_by(OutboxRow.available_at)
+            .limit(self._batch_size)
+        )
+        if self._engine.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        async with self._sessions.begin() as session:
+            rows = (await session.execute(due)).all()
+            if not rows:
+                return []
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_([r.id for r in rows]))
+                .values(locked_until=now + self._lease, attempts=OutboxRow.attempts + 1)
+            )
+        return [Event(r.topic, r.payload, id=r.id, attempts=r.attempts + 1) for r in rows]
+
+    async def _deliver(self, event: Event) -> None:
+        try:
+            for handler in self._handlers.for_topic(event.topic):
+                await handler(event)
+        except Exception as exc:
+            await self._record_failure(event, exc)
+            return
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == event.id)
+                .values(delivered_at=utcnow(), locked_until=None, last_error=None)
+            )
+
+    async def _record_failure(self, event: Event, exc: Exception) -> None:
+        final = event.attempts >= self._max_attempts
+        log.warning(
+            "event %s (%s) failed on attempt %d%s: %s",
+            event.id, event.topic, event.attempts, " — giving up" if final else "", exc,
+        )
+        now = utcnow()
+        values: dict[str, object] = {"last_error": f"{type(exc).__name__}: {exc}"[:2000],
+                                     "locked_until": None}
+        if final:
+            values["failed_at"] = now
+        else:
+            values["available_at"] = now + backoff(event.attempts, self._backoff_base)
+        async with self._sessions.begin() as session:
+            await session.execute(update(OutboxRow).where(OutboxRow.id == event.id).values(**values))
+

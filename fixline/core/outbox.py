@@ -1,0 +1,59 @@
+"""Transactional outbox: events are rows written in the same transaction as the change
+that causes them, so an event exists if and only if its change committed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, Integer, String, Text, Uuid
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fixline.core.clock import utcnow
+from fixline.core.db import Base, JSONDoc, UTCDateTime
+from fixline.core.ids import new_id
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "delivered_at", "failed_at", "available_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    topic: str
+    payload: Mapping[str, Any]
+    id: uuid.UUID | None = None
+    attempts: int = 0
+
+    def row(self) -> dict[str, Any]:
+        """Column values for an outbox insert (used by batch writers)."""
+        now = utcnow()
+        return {
+            "id": self.id or new_id(),
+            "topic": self.topic,
+            "payload": dict(self.payload),
+            "created_at": now,
+            "available_at": now,
+            "attempts": 0,
+        }
+
+
+def publish(session: AsyncSession, topic: str, payload: Mapping[str, Any]) -> None:
+    """Stage an event in the caller's transaction; it is delivered once that commits."""
+    session.add(OutboxRow(**Event(topic, payload).row()))

@@ -1,0 +1,164 @@
+"""The conversation engine: `handle(inbound) -> replies`, the one entry point every
+channel uses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from fixline.agent.diagnosis import CaseFacts, Diagnostician, Equipment
+from fixline.core.clock import utcnow
+from fixline.core.db import insert_ignoring_duplicates
+from fixline.core.ids import new_id
+from fixline.core.outbox import OutboxRow
+from fixline.dialogs.machine import Machine
+from fixline.dialogs.messages import Inbound, Reply, ReplyFile
+from fixline.dialogs.models import InboxRow
+from fixline.dialogs.outbound import reply_event
+from fixline.dialogs.pipeline import FAILED_TURN, TurnFailed, TurnPipeline, TurnResult
+from fixline.dialogs.privacy import export_customer, forget_customer
+from fixline.dialogs.steps.symptoms import DIAGNOSIS_READY
+from fixline.dialogs.turn import Effect
+
+log = logging.getLogger(__name__)
+
+
+class ConversationEngine:
+    def __init__(
+        self,
+        db: AsyncEngine,
+        diagnostician: Diagnostician,
+        *,
+        max_text_chars: int = 4000,
+        max_follow_ups: int = 2,
+        diagnosis_timeout: float = 60.0,
+        on_events: Callable[[], None] | None = None,
+    ) -> None:
+        self._db = db
+        self._diagnostician = diagnostician
+        self._timeout = diagnosis_timeout
+        self._on_events = on_events
+        self.machine = Machine(max_follow_ups)
+        self._pipeline = TurnPipeline(
+            db, self.machine.step, max_text_chars=max_text_chars, on_events=on_events
+        )
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Process one message now and return the replies (web chat, terminal)."""
+        return await self._process(inbound, None)
+
+    async def accept(self, inbound: Inbound) -> uuid.UUID | None:
+        """Store a message for processing later (webhooks answer before the work is done).
+        Returns the inbox id, or None when this message was already received."""
+        inbound = inbound.storable()
+        async with self._db.begin() as conn:
+            result = await conn.execute(
+                insert_ignoring_duplicates(conn.dialect, InboxRow.__table__).returning(InboxRow.id),
+                [{"id": new_id(), "channel": inbound.channel,
+                  "channel_message_id": inbound.message_id, "address": inbound.address,
+                  "payload": inbound.to_dict(), "received_at": inbound.received_at,
+                  "attempts": 0}],
+            )
+            row = result.first()
+        return row.id if row else None
+
+    async def process_stored(self, inbox_id: uuid.UUID) -> list[Reply]:
+        """Process a stored message and send its replies through the outbox."""
+        async with self._db.connect() as conn:
+            payload = (await conn.execute(
+                select(InboxRow.payload).where(InboxRow.id == inbox_id))).scalar_one()
+        inbound = Inbound.from_dict(payload)
+        replies = await self._process(inbound, inbox_id)
+        if replies:
+            async with self._db.begin() as conn:
+                await conn.execute(OutboxRow.__table__.insert(), [
+                    reply_event(inbound.channel, inbound.address, r).row() for r in replies
+                ])
+            if self._on_events:
+                self._on_events()
+        return replies
+
+    async def recover(self, older_than: timedelta = timedelta(0)) -> int:
+        """Process messages a crash left stored but unprocessed; returns how many."""
+        cutoff = utcnow() - older_than
+        async with self._db.connect() as conn:
+            ids = (await conn.execute(
+                select(InboxRow.id).where(InboxRow.processed_at.is_(None),
+                                          InboxRow.received_at <= cutoff)
+                .order_by(InboxRow.received_at))).scalars().all()
+        for inbox_id in ids:
+            await self.process_stored(inbox_id)
+        if ids:
+            log.info("recovered %d unprocessed inbound messages", len(ids))
+        return len(ids)
+
+    async def close(self) -> None:
+        await self._pipeline.close()
+
+    async def _process(self, inbound: Inbound, inbox_id: uuid.UUID | None) -> list[Reply]:
+        try:
+            result = await self._pipeline.submit(inbound, inbox_id)
+        except TurnFailed:
+            return [Reply(FAILED_TURN)]
+        if result.duplicate:
+            return []
+        replies = list(result.replies)
+        for effect in result.effects:
+            replies.extend(await self._run(effect, inbound, result))
+        return replies
+
+    async def _run(self, effect: Effect, inbound: Inbound, result: TurnResult) -> list[Reply]:
+        assert result.customer_id is not None
+        if effect.kind == "diagnose":
+            return await self._diagnose(effect, inbound, result)
+        if effect.kind == "export":
+            async with self._db.connect() as conn:
+                data = await export_customer(conn, result.customer_id)
+            body = json.dumps(data, indent=2, ensure_ascii=False).encode()
+            return [Reply(
+                "Here is everything I store about you, as a JSON file.",
+                file=ReplyFile("fixline-export.json", "application/json", body),
+            )]
+        if effect.kind == "forget":
+            async with self._db.begin() as conn:
+                await forget_customer(conn, result.customer_id)
+            if self._on_events:
+                self._on_events()
+            return [Reply("Done: everything about you is erased. If you write again, we start fresh.")]
+        raise ValueError(f"unknown effect {effect.kind}")
+
+    async def _diagnose(self, effect: Effect, inbound: Inbound, result: TurnResult) -> list[Reply]:
+        facts = _case_facts(result)
+        data: dict[str, object] = {"token": effect.token}
+        try:
+            diagnosis = await asyncio.wait_for(self._diagnostician.diagnose(facts), self._timeout)
+            data["diagnosis"] = diagnosis.to_dict()
+        except Exception as exc:  # the customer still gets an answer; the case keeps the facts
+            log.exception("diagnosis failed for case %s", result.case_id)
+            data["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        ready = Inbound(
+            channel=inbound.channel, address=inbound.address,
+            message_id=f"internal:{new_id()}", action=DIAGNOSIS_READY, data=data,
+        )
+        return await self._process(ready, None)
+
+
+def _case_facts(result: TurnResult) -> CaseFacts:
+    equipment = result.equipment or {}
+    facts = result.facts or {}
+    return CaseFacts(
+        equipment=Equipment(
+            category=equipment.get("category"), make=equipment.get("make"),
+            model=equipment.get("model"), year=equipment.get("year"), vin=equipment.get("vin"),
+        ),
+        symptoms=tuple(facts.get("symptoms", ())),
+        codes=tuple(facts.get("codes", ())),
+        follow_ups_asked=int(facts.get("follow_ups", 0)),
+    )

@@ -1,0 +1,390 @@
+"""Group commit: the turns of many conversations in one short transaction.
+
+A turn is: store the inbound message in the inbox (unique per channel message id), load
+the conversation, run the state machine, write state, case, transcript and events. Done
+one transaction per turn, the database round trips and commits dominate; here every turn
+that arrives while a batch is committing joins the next batch, so under load one commit
+carries many turns and each caller is answered once its batch is durable.
+
+Serialisation: one pipeline per process runs batches one at a time, in arrival order,
+so two messages of one customer never race inside a process. Across processes the batch
+transaction holds the conversation rows: FOR UPDATE on PostgreSQL, the database write
+lock (BEGIN IMMEDIATE) on SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from fixline.core.clock import utcnow
+from fixline.core.customers import ChannelIdentity, Customer
+from fixline.core.db import insert_ignoring_duplicates
+from fixline.core.ids import new_id
+from fixline.core.outbox import Event, OutboxRow
+from fixline.dialogs.messages import Inbound, Reply
+from fixline.dialogs.models import Case, Conversation, InboxRow, Message
+from fixline.dialogs.states import State
+from fixline.dialogs.text import clean_text
+from fixline.dialogs.turn import CaseDraft, Effect, Turn
+
+log = logging.getLogger(__name__)
+
+inbox_t = InboxRow.__table__
+conv_t = Conversation.__table__
+case_t = Case.__table__
+msg_t = Message.__table__
+ident_t = ChannelIdentity.__table__
+cust_t = Customer.__table__
+outbox_t = OutboxRow.__table__
+
+TRUNCATED_NOTICE = "Your message was very long, so I kept the first {limit} characters."
+FAILED_TURN = "Sorry, something went wrong on my side. Your message is saved; please try again."
+
+
+@dataclass
+class TurnResult:
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    duplicate: bool = False
+    customer_id: uuid.UUID | None = None
+    case_id: uuid.UUID | None = None
+    state: State | None = None
+    facts: dict[str, Any] | None = None
+    equipment: dict[str, Any] | None = None
+
+
+@dataclass(eq=False)
+class _Pending:
+    inbound: Inbound
+    inbox_id: uuid.UUID | None  # set when the message was stored earlier (webhooks, recovery)
+    future: asyncio.Future[TurnResult]
+
+
+@dataclass
+class _Loaded:
+    conversation_id: uuid.UUID
+    customer_id: uuid.UUID
+    consented: bool
+    state: State
+    context: dict[str, Any]
+    case: CaseDraft | None
+    turns: int
+    new: bool = False
+    consent_changed: bool = False
+    dirty: bool = False
+
+
+class TurnPipeline:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        step: Callable[[Turn], None],
+        *,
+        max_text_chars: int = 4000,
+        max_batch: int = 256,
+        on_events: Callable[[], None] | None = None,
+    ) -> None:
+        self._engine = engine
+        self._step = step
+        self._limit = max_text_chars
+        self._max_batch = max_batch
+        self._on_events = on_events
+        self._queue: list[_Pending] = []
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def submit(self, inbound: Inbound, inbox_id: uuid.UUID | None = None) -> TurnResult:
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done():
+            self._wake = asyncio.Event()
+            self._task = loop.create_task(self._run(), name="turn-pipeline")
+        pending = _Pending(inbound.storable(), inbox_id, loop.create_future())
+        self._queue.append(pending)
+        assert self._wake is not None
+        self._wake.set()
+        return await pending.future
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                batch = self._queue[: self._max_batch]
+                del self._queue[: self._max_batch]
+                await self._commit_isolating_failures(batch)
+
+    async def _commit_isolating_failures(self, batch: list[_Pending]) -> None:
+        try:
+            results = await self._commit(batch)
+        except Exception:
+            if len(batch) == 1:
+                log.exception("turn failed for %s message %s", batch[0].inbound.channel,
+                              batch[0].inbound.message_id)
+                if not batch[0].future.done():
+                    batch[0].future.set_exception(TurnFailed())
+                return
+            # One bad turn must not sink the others: retry them one by one.
+            for pending in batch:
+                await self._commit_isolating_failures([pending])
+            return
+        for pending, result in zip(batch, results, strict=True):
+            if not pending.future.done():
+                pending.future.set_result(result)
+
+    async def _commit(self, batch: list[_Pending]) -> list[TurnResult]:
+        now = utcnow()
+        async with self._engine.begin() as conn:
+            fresh = await self._store_inbox(conn, batch, now)
+            loaded = await self._load(conn, [p for p in batch if p in fresh], now)
+            writes = _Writes()
+            results = [self._turn(p, loaded, now, writes) if p in fresh
+                       else TurnResult(duplicate=True) for p in batch]
+            await writes.flush(conn, loaded.values(), now)
+        if writes.events and self._on_events:
+            self._on_events()
+        return results
+
+    async def _store_inbox(self, conn: AsyncConnection, batch: list[_Pending],
+                           now: datetime) -> set[_Pending]:
+        """Stores the new messages; returns the pending turns that are not duplicates."""
+        fresh: set[int] = set()
+        new_rows = [p for p in batch if p.inbox_id is None]
+        if new_rows:
+            stmt = insert_ignoring_duplicates(conn.dialect, inbox_t).returning(
+                inbox_t.c.channel, inbox_t.c.channel_message_id
+            )
+            result = await conn.execute(stmt, [
+                {"id": new_id(), "channel": p.inbound.channel,
+                 "channel_message_id": p.inbound.message_id, "address": p.inbound.address,
+                 "payload": p.inbound.to_dict(), "received_at": p.inbound.received_at,
+                 "processed_at": now, "attempts": 1}
+                for p in new_rows
+            ])
+            inserted = {(r.channel, r.channel_message_id) for r in result}
+            seen: set[tuple[str, str]] = set()
+            for p in new_rows:
+                key = (p.inbound.channel, p.inbound.message_id)
+                if key in inserted and key not in seen:
+                    fresh.add(id(p))
+                    seen.add(key)
+        stored = [p for p in batch if p.inbox_id is not None]
+        if stored:
+            result = await conn.execute(
+                update(inbox_t)
+                .where(inbox_t.c.id.in_([p.inbox_id for p in stored]),
+                       inbox_t.c.processed_at.is_(None))
+                .values(processed_at=now, attempts=inbox_t.c.attempts + 1)
+                .returning(inbox_t.c.id)
+            )
+            claimed = {r.id for r in result}
+            fresh.update(id(p) for p in stored if p.inbox_id in claimed)
+        return {p for p in batch if id(p) in fresh}
+
+    async def _load(self, conn: AsyncConnection, batch: list[_Pending],
+                    now: datetime) -> dict[tuple[str, str], _Loaded]:
+        keys = list(dict.fromkeys((p.inbound.channel, p.inbound.address) for p in batch))
+        if not keys:
+            return {}
+        found = await self._select(conn, keys)
+        missing = [k for k in keys if k not in found]
+        if missing:
+            await self._create(conn, missing, now)
+            found.update(await self._select(conn, missing))
+            for key in missing:
+                found[key].new = True
+        # Linked identities share one conversation: let them share one loaded object.
+        by_conversation: dict[uuid.UUID, _Loaded] = {}
+        return {k: by_conversation.setdefault(v.conversation_id, v) for k, v in found.items()}
+
+    async def _select(self, conn: AsyncConnection,
+                      keys: list[tuple[str, str]]) -> dict[tuple[str, str], _Loaded]:
+        stmt = (
+            select(ident_t.c.channel, ident_t.c.address, ident_t.c.customer_id,
+                   cust_t.c.consented_at, conv_t.c.id.label("conversation_id"), conv_t.c.state,
+                   conv_t.c.context, conv_t.c.turns, *[c.label(f"case_{c.name}") for c in case_t.c])
+            .join(cust_t, cust_t.c.id == ident_t.c.customer_id)
+            .join(conv_t, conv_t.c.customer_id == ident_t.c.customer_id)
+            .outerjoin(case_t, case_t.c.id == conv_t.c.case_id)
+            .where(tuple_(ident_t.c.channel, ident_t.c.address).in_(keys))
+            .order_by(conv_t.c.id)
+        )
+        if conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(of=conv_t)
+        loaded: dict[tuple[str, str], _Loaded] = {}
+        for r in await conn.execute(stmt):
+            case = None
+            if r.case_id is not None:
+                case = CaseDraft(
+                    id=r.case_id, status=r.case_status, opened_at=r.case_opened_at,
+                    category=r.case_category, equipment=dict(r.case_equipment or {}),
+                    facts=dict(r.case_facts or {}), diagnosis=r.case_diagnosis,
+                    confidence=r.case_confidence, outcome=r.case_outcome, rating=r.case_rating,
+                    diagnosed_at=r.case_diagnosed_at, closed_at=r.case_closed_at,
+                )
+            loaded[(r.channel, r.address)] = _Loaded(
+                conversation_id=r.conversation_id, customer_id=r.customer_id,
+                consented=r.consented_at is not None, state=State(r.state),
+                context=dict(r.context or {}), case=case, turns=r.turns,
+            )
+        return loaded
+
+    async def _create(self, conn: AsyncConnection, keys: list[tuple[str, str]],
+                      now: datetime) -> None:
+        customers = {k: new_id() for k in keys}
+        await conn.execute(cust_t.insert(), [{"id": c, "created_at": now} for c in customers.values()])
+        result = await conn.execute(
+            insert_ignoring_duplicates(conn.dialect, ident_t).returning(
+                ident_t.c.channel, ident_t.c.address),
+            [{"id": new_id(), "customer_id": customers[k], "channel": k[0], "address": k[1],
+              "created_at": now} for k in keys],
+        )
+        created = {(r.channel, r.address) for r in result}
+        lost = [customers[k] for k in keys if k not in created]  # another process was first
+        if lost:
+            await conn.execute(cust_t.delete().where(cust_t.c.id.in_(lost)))
+        if created:
+            await conn.execute(conv_t.insert(), [
+                {"id": new_id(), "customer_id": customers[k], "state": State.START.value,
+                 "context": {}, "case_id": None, "turns": 0, "updated_at": now}
+                for k in keys if k in created
+            ])
+
+    def _turn(self, pending: _Pending, loaded: dict[tuple[str, str], _Loaded],
+              now: datetime, writes: _Writes) -> TurnResult:
+        inbound = pending.inbound
+        convo = loaded[(inbound.channel, inbound.address)]
+        text, truncated = clean_text(inbound.text, self._limit)
+        turn = Turn(
+            inbound=inbound, text=text, state=convo.state, context=dict(convo.context),
+            case=_copy_case(convo.case), customer_id=convo.customer_id,
+            consented=convo.consented, now=now,
+        )
+        if truncated:
+            turn.say(TRUNCATED_NOTICE.format(limit=self._limit))
+        try:
+            self._step(turn)
+        except Exception:
+            log.exception("turn failed in state %s (case %s)", convo.state,
+                          convo.case.id if convo.case else None)
+            writes.transcript(convo, convo.case, inbound, text, [Reply(FAILED_TURN)], now)
+            return TurnResult(replies=[Reply(FAILED_TURN)], customer_id=convo.customer_id)
+        convo.state = turn.next_state
+        convo.context = turn.context
+        convo.turns += 1
+        convo.dirty = True
+        if turn.consent_given and not convo.consented:
+            convo.consented = convo.consent_changed = True
+        for case in (*turn.earlier_cases, turn.case):
+            if case is not None and case.dirty:
+                writes.case(case, convo.customer_id)
+        convo.case = turn.case
+        writes.events.extend(turn.events)
+        writes.transcript(convo, turn.case, inbound, text, turn.replies, now)
+        case = turn.case
+        return TurnResult(
+            replies=turn.replies, effects=turn.effects, customer_id=convo.customer_id,
+            case_id=case.id if case else None, state=turn.next_state,
+            facts=dict(case.facts) if case else None,
+            equipment=dict(case.equipment) if case else None,
+        )
+
+
+class TurnFailed(RuntimeError):
+    """The turn could not be stored; the caller should tell the customer to retry."""
+
+
+def _copy_case(case: CaseDraft | None) -> CaseDraft | None:
+    """A copy the handler may change freely: a failed turn leaves the loaded case as it was."""
+    if case is None:
+        return None
+    facts = {k: list(v) if isinstance(v, list) else v for k, v in case.facts.items()}
+    return replace(case, equipment=dict(case.equipment), facts=facts, new=False, dirty=False)
+
+
+class _Writes:
+    """What a batch writes, gathered so each table gets one executemany."""
+
+    def __init__(self) -> None:
+        self.cases: dict[uuid.UUID, dict[str, Any]] = {}
+        self.new_cases: set[uuid.UUID] = set()
+        self.messages: list[dict[str, Any]] = []
+        self.events: list[Event] = []
+
+    def case(self, case: CaseDraft, customer_id: uuid.UUID) -> None:
+        self.cases[case.id] = case.row(customer_id)
+        if case.new:
+            self.new_cases.add(case.id)
+
+    def transcript(self, convo: _Loaded, case: CaseDraft | None, inbound: Inbound,
+                   text: str | None, replies: list[Reply], now: datetime) -> None:
+        case_id = case.id if case else None
+        base = {"conversation_id": convo.conversation_id, "customer_id": convo.customer_id,
+                "channel": inbound.channel, "created_at": now, "case_id": case_id}
+        if text is not None and not inbound.internal:
+            payload: dict[str, Any] = {}
+            if inbound.action:
+                payload["action"] = inbound.action
+            if inbound.attachments:
+                payload["attachments"] = [a.to_dict() for a in inbound.attachments]
+            self.messages.append({**base, "id": new_id(), "direction": "in", "text": text,
+                                  "payload": payload or None})
+        for reply in replies:
+            self.messages.append({**base, "id": new_id(), "direction": "out", "text": reply.text,
+                                  "payload": reply.to_dict()})
+
+    async def flush(self, conn: AsyncConnection, conversations: Any, now: datetime) -> None:
+        new_cases = [row for cid, row in self.cases.items() if cid in self.new_cases]
+        if new_cases:
+            await conn.execute(case_t.insert(), new_cases)
+        old_cases = [{f"b_{k}": v for k, v in row.items()}
+                     for cid, row in self.cases.items() if cid not in self.new_cases]
+        if old_cases:
+            await conn.execute(_UPDATE_CASE, old_cases)
+        convos = {id(c): c for c in conversations if c.dirty}.values()
+        if convos:
+            await conn.execute(_UPDATE_CONVERSATION, [
+                {"b_id": c.conversation_id, "b_state": c.state.value, "b_context": c.context,
+                 "b_case_id": c.case.id if c.case else None, "b_turns": c.turns,
+                 "b_updated_at": now} for c in convos
+            ])
+            consented = [c.customer_id for c in convos if c.consent_changed]
+            if consented:
+                await conn.execute(cust_t.update().where(cust_t.c.id.in_(consented))
+                                   .values(consented_at=now))
+        if self.messages:
+            await conn.execute(msg_t.insert(), self.messages)
+        if self.events:
+            await conn.execute(outbox_t.insert(), [e.row() for e in self.events])
+
+
+_UPDATE_CONVERSATION = (
+    update(conv_t)
+    .where(conv_t.c.id == bindparam("b_id"))
+    .values(state=bindparam("b_state"), context=bindparam("b_context"),
+            case_id=bindparam("b_case_id"), turns=bindparam("b_turns"),
+            updated_at=bindparam("b_updated_at"))
+)
+_UPDATE_CASE = (
+    update(case_t)
+    .where(case_t.c.id == bindparam("b_id"))
+    .values(**{c.name: bindparam(f"b_{c.name}") for c in case_t.c if c.name != "id"})
+)

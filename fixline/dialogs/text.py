@@ -1,0 +1,42 @@
+"""Making what a customer sent safe to store and reason about."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def storable(raw: str) -> str:
+    """Text every database accepts: lone surrogates replaced, NUL and other control
+    characters (but newlines and tabs) dropped."""
+    return _CONTROL.sub("", raw.encode("utf-8", "replace").decode("utf-8"))
+
+
+def clean_text(raw: str, limit: int) -> tuple[str, bool]:
+    """Returns the text fit for storage and whether it had to be truncated.
+
+    Lone surrogates (possible in JSON) and NUL bytes (PostgreSQL refuses them in text)
+    are replaced; other control characters are dropped; length is capped.
+    """
+    text = unicodedata.normalize("NFC", storable(raw)).strip()
+    if len(text) > limit:
+        return text[:limit], True
+    return text, False
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def looks_like_garbage(text: str) -> bool:
+    """Keyboard mashing or symbols only: nothing a person could have meant as words."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return not re.search(r"\d", text)
+    tokens = re.findall(r"[^\W\d_]+", text.lower())
+    if not tokens:
+        return False
+    vowel_less = sum(1 for t in tokens if len(t) > 4 and not re.search(r"[aeiouyäöüéèàáíóú]", t))
+    return vowel_less == len(tokens)

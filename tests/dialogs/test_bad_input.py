@@ -1,0 +1,71 @@
+"""Bad input gets a polite reply and is stored safely."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tests.conftest import count
+from tests.support import Customer
+
+
+async def stored_texts(db) -> list[str]:
+    async with db.connect() as conn:
+        rows = await conn.execute(text("SELECT text FROM messages WHERE direction = 'in' ORDER BY id"))
+        return [r[0] for r in rows]
+
+
+async def test_empty_and_whitespace(engine, db):
+    customer = Customer(engine)
+    await customer.consent()
+    for blank in ("", "   \n\t "):
+        await customer.say(blank)
+        assert "What needs fixing?" in customer.text
+    await customer.press("equipment:car")
+    await customer.say("  ")
+    assert "couldn't read that" in customer.text
+
+
+async def test_very_long_text_is_truncated_with_a_notice(engine, db):
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.press("equipment:car")
+    await customer.say("my car makes a noise " * 5000)  # about 100 kB
+    assert "very long" in customer.replies[0].text
+    longest = max(len(t) for t in await stored_texts(db))
+    assert longest == 4000
+
+
+async def test_binary_and_non_utf8_text(engine, db):
+    customer = Customer(engine)
+    await customer.consent()
+    junk = "\x00\x01\x02\ud800\udfff\x7f" + bytes(range(128, 256)).decode("latin-1")
+    await customer.say(junk)
+    assert customer.text  # answered, not crashed
+    await customer.say("asdkjh qwrtzp xcvbnm")
+    assert "What needs fixing?" in customer.text
+    stored = await stored_texts(db)
+    assert all("\x00" not in t for t in stored)
+
+
+async def test_unknown_and_stale_buttons(engine, db):
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.press("equipment:spaceship")
+    assert "no longer available" in customer.text
+    await customer.press("rating:5")
+    assert "earlier step" in customer.text
+    await customer.press("equipment:dryer")
+    await customer.press("outcome:fixed")
+    assert "earlier step" in customer.text
+    assert await count(db, "SELECT count(*) FROM conversations WHERE state = 'symptoms'") == 1
+
+
+async def test_unrecognised_equipment_is_asked_again_then_accepted(engine):
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.say("my espresso thing")
+    assert "not sure which kind" in customer.text
+    await customer.say("the gaggia one")
+    assert "not sure which kind" in customer.text
+    await customer.say("it leaks water from underneath when brewing")
+    assert "I can't diagnose this yet" in customer.text

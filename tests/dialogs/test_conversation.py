@@ -1,0 +1,144 @@
+"""Whole conversations through engine.handle, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from fixline.agent.diagnosis import Cause, Diagnosis
+from fixline.dialogs.states import State
+from tests.conftest import count, make_engine
+from tests.support import DRAIN, CannedDiagnostician, Customer
+
+
+async def state_of(db: AsyncEngine) -> list[str]:
+    from sqlalchemy import text
+
+    async with db.connect() as conn:
+        return [r[0] for r in await conn.execute(text("SELECT state FROM conversations"))]
+
+
+async def test_greeting_asks_consent_and_keeps_the_first_description(engine, db):
+    customer = Customer(engine)
+    await customer.say("my dishwasher wont drain, water sitting at the bottom")
+    assert "Is that OK?" in customer.text
+    assert customer.actions == ["consent:yes", "consent:details"]
+    await customer.press("consent:yes", "I agree")
+    # The description given before consent is used, not asked for again, and the honest
+    # stand-in diagnostician never invents an answer.
+    assert "I can't diagnose this yet" in customer.text
+    assert await state_of(db) == [State.DIAGNOSED]
+
+
+async def test_honest_answer_without_a_diagnostician(engine):
+    customer = Customer(engine)
+    await customer.consent()
+    assert "What needs fixing?" in customer.text
+    assert "equipment:dishwasher" in customer.actions
+    await customer.press("equipment:dishwasher", "Dishwasher")
+    assert "Got it: dishwasher" in customer.text
+    await customer.say("it shows E24 and the water does not drain away")
+    assert "I can't diagnose this yet" in customer.text
+    assert "%" not in customer.text  # no invented causes or confidence
+
+
+async def test_full_path_to_a_closed_case(db):
+    diagnostician = CannedDiagnostician(DRAIN)
+    engine = make_engine(db, diagnostician)
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.say("2015 Bosch dishwasher")
+    assert "Got it: 2015 Bosch (dishwasher)" in customer.text
+    await customer.say("shows E24 and leaves dirty water in the bottom")
+    assert "1. Clogged drain filter (60%)" in customer.text
+    assert "Confidence: 72%" in customer.text
+    assert customer.actions == ["outcome:fixed", "outcome:not_fixed", "/new"]
+    facts = diagnostician.asked[0]
+    assert facts.equipment.make == "Bosch" and facts.equipment.year == 2015
+    assert facts.equipment.category == "dishwasher"
+    assert facts.codes == ("E24",)
+    await customer.press("outcome:fixed", "It's fixed")
+    assert "How helpful" in customer.text
+    await customer.press("rating:5", "5")
+    assert "case is closed" in customer.text
+    assert await state_of(db) == [State.CLOSED]
+    assert await count(db, "SELECT count(*) FROM cases WHERE outcome = 'fixed' AND rating = 5 "
+                           "AND status = 'closed'") == 1
+    topics = await count(db, "SELECT count(DISTINCT topic) FROM outbox")
+    assert topics == 4  # case.opened, case.diagnosed, case.outcome_recorded, case.closed
+    await engine.close()
+
+
+async def test_thin_description_gets_a_follow_up_question(db):
+    engine = make_engine(db, CannedDiagnostician(DRAIN))
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.press("equipment:washing_machine")
+    await customer.say("broken")
+    assert "Tell me a bit more" in customer.text
+    await customer.say("it stops mid cycle with water inside and shows 5E")
+    assert "Most likely causes" in customer.text
+    await engine.close()
+
+
+async def test_diagnostician_follow_up_then_answer(db):
+    ask = Diagnosis(causes=(), confidence=0.0, follow_up="Is there a code on the display?")
+    engine = make_engine(db, CannedDiagnostician(ask, DRAIN))
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.say("my dishwasher is not draining properly after the cycle")
+    assert customer.text == "Is there a code on the display?"
+    await customer.say("yes E24")
+    assert "Clogged drain filter" in customer.text
+    await engine.close()
+
+
+async def test_safety_and_low_confidence_lead_to_a_professional(db):
+    gas = Diagnosis(
+        causes=(Cause("Gas leak", 0.9, safety=True),),
+        confidence=0.9,
+        safety_warnings=("Leave the house now and call the gas emergency line.",),
+    )
+    engine = make_engine(db, CannedDiagnostician(gas))
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.say("i smell gas near my boiler in the kitchen")
+    assert customer.replies[0].text.startswith("⚠️ Safety first")
+    assert "please have a professional look at it" in customer.text
+    await engine.close()
+
+
+async def test_state_survives_a_new_engine(db):
+    first = make_engine(db)
+    customer = Customer(first)
+    await customer.consent()
+    await customer.press("equipment:car", "Car or van")
+    await first.close()
+    second = make_engine(db)
+    customer.engine = second
+    await customer.say("/status")
+    assert "Case " in customer.text and "car or van" in customer.text
+    assert "Step: symptoms" in customer.text
+    await second.close()
+
+
+async def test_transcript_keeps_every_message_in_and_out(engine, db):
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.say("/help")
+    ins = await count(db, "SELECT count(*) FROM messages WHERE direction = 'in'")
+    outs = await count(db, "SELECT count(*) FROM messages WHERE direction = 'out'")
+    assert ins == 3 and outs == 3
+
+
+async def test_closed_case_starts_anew_on_the_next_message(db):
+    engine = make_engine(db, CannedDiagnostician(DRAIN))
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.say("dishwasher shows E24 and wont drain")
+    await customer.press("outcome:not_fixed")
+    await customer.say("it still has water in it")  # a comment closes the case
+    assert "case is closed" in customer.text
+    await customer.say("now my car makes a grinding noise when braking")
+    assert "Most likely causes" in customer.text
+    assert await count(db, "SELECT count(*) FROM cases") == 2
+    await engine.close()

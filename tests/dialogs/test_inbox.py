@@ -1,0 +1,84 @@
+"""The durable inbox: duplicates are ignored, stored messages survive a crash, and the
+turns of one conversation never race, even across two engines (two processes' worth of
+connections and pipelines)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from fixline.core.db import create_engine
+from fixline.dialogs.messages import Inbound
+from tests.conftest import count, make_engine
+from tests.support import Customer
+
+
+async def test_duplicate_delivery_is_acknowledged_and_ignored(engine, db):
+    customer = Customer(engine)
+    await customer.consent()
+    first = await customer.say("/help", message_id="m-1")
+    again = await customer.say("/help", message_id="m-1")
+    assert first and again == []
+    assert await count(db, "SELECT count(*) FROM inbox WHERE channel_message_id = 'm-1'") == 1
+    assert await count(db, "SELECT count(*) FROM messages WHERE text = '/help'") == 1
+
+
+async def test_duplicates_inside_one_batch(engine, db):
+    inbound = Inbound("web", "same-batch", "dup-1", text="hello")
+    results = await asyncio.gather(*(engine.handle(inbound) for _ in range(5)))
+    assert sum(1 for r in results if r) == 1
+    assert await count(db, "SELECT count(*) FROM messages WHERE direction = 'in'") == 1
+
+
+async def test_accepted_message_left_by_a_crash_is_processed_at_start(db):
+    crashed = make_engine(db)
+    inbox_id = await crashed.accept(Inbound("telegram", "42", "update-7", text="hello"))
+    assert inbox_id is not None
+    assert await crashed.accept(Inbound("telegram", "42", "update-7", text="hello")) is None
+    await crashed.close()  # the process dies before processing
+    assert await count(db, "SELECT count(*) FROM inbox WHERE processed_at IS NULL") == 1
+
+    restarted = make_engine(db)
+    assert await restarted.recover() == 1
+    assert await count(db, "SELECT count(*) FROM inbox WHERE processed_at IS NULL") == 0
+    # The replies go out through the outbox, to the channel's sender.
+    assert await count(db, "SELECT count(*) FROM outbox WHERE topic = 'conversation.reply'") == 1
+    assert await restarted.recover() == 0
+    await restarted.close()
+
+
+async def test_recover_leaves_fresh_messages_to_their_own_process(db):
+    engine = make_engine(db)
+    await engine.accept(Inbound("telegram", "43", "update-8", text="hi"))
+    assert await engine.recover(older_than=timedelta(minutes=5)) == 0
+    await engine.close()
+
+
+async def test_two_engines_never_race_on_one_conversation(db, settings):
+    """Forty messages of one customer, sent at once half to each of two engines: every one
+    is processed exactly once, in some serial order, and the turn counter agrees."""
+    other_db = create_engine(settings)  # its own connections, as a second process has
+    one, two = make_engine(db), make_engine(other_db)
+    address = uuid.uuid4().hex
+    warmup = Customer(one, address=address)
+    await warmup.consent()
+    await warmup.press("equipment:car")
+    await warmup.say("/status")
+
+    def message(i: int) -> Inbound:
+        return Inbound("web", address, f"race-{i}", text="/status")
+
+    await asyncio.gather(*((one if i % 2 else two).handle(message(i)) for i in range(40)))
+    async with db.connect() as conn:
+        turns = (await conn.execute(text("SELECT turns FROM conversations"))).scalar_one()
+        rows = (await conn.execute(text(
+            "SELECT direction FROM messages ORDER BY id"))).scalars().all()
+    assert turns == 4 + 40
+    # Serial turns: each message in is followed by its reply out.
+    assert rows == ["in", "out"] * 44
+    await one.close()
+    await two.close()
+    await other_db.dispose()
