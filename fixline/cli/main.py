@@ -124,3 +124,7 @@ def bench_turns(
     from fixline.cli.bench_turns import run
 
     raise typer.Exit(run(conversations, rounds, db, postgres_url))
+
+
+if __name__ == "__main__":
+    app()

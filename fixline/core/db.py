@@ -83,7 +83,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (history, exports, health) take no write lock: WAL lets them run
+        # beside the writer.
+        if connection.get_execution_options().get("readonly"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -103,8 +108,13 @@ def upsert(engine_or_dialect: Any, table: Any) -> Any:
     return module.insert(table)
 
 
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The same database for read-only work: on SQLite it takes no write lock."""
+    return engine.execution_options(readonly=True)
+
+
 async def check_connection(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
+    async with reader(engine).connect() as conn:
         await conn.execute(text("SELECT 1"))
 
 

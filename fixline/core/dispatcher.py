@@ -76,8 +76,16 @@ class Dispatcher:
     async def run_once(self) -> int:
         """Claim and deliver one batch of due events; returns how many were handled."""
         events = await self._claim()
-        for event in events:
-            await self._deliver(event)
+        delivered = [event.id for event in events if await self._deliver(event)]
+        if delivered:
+            # One write for the whole batch: on SQLite every transaction queues on the
+            # database lock that conversation turns need too.
+            async with self._sessions.begin() as session:
+                await session.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id.in_(delivered))
+                    .values(delivered_at=utcnow(), locked_until=None, last_error=None)
+                )
         return len(events)
 
     async def drain(self, rounds: int = 100) -> None:
@@ -138,19 +146,14 @@ class Dispatcher:
             )
         return [Event(r.topic, r.payload, id=r.id, attempts=r.attempts + 1) for r in rows]
 
-    async def _deliver(self, event: Event) -> None:
+    async def _deliver(self, event: Event) -> bool:
         try:
             for handler in self._handlers.for_topic(event.topic):
                 await handler(event)
         except Exception as exc:
             await self._record_failure(event, exc)
-            return
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == event.id)
-                .values(delivered_at=utcnow(), locked_until=None, last_error=None)
-            )
+            return False
+        return True
 
     async def _record_failure(self, event: Event, exc: Exception) -> None:
         final = event.attempts >= self._max_attempts

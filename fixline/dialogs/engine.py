@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.agent.diagnosis import CaseFacts, Diagnostician, Equipment
 from fixline.core.clock import utcnow
-from fixline.core.db import insert_ignoring_duplicates
+from fixline.core.db import insert_ignoring_duplicates, reader
 from fixline.core.ids import new_id
 from fixline.core.outbox import OutboxRow
 from fixline.dialogs.machine import Machine
@@ -119,7 +119,7 @@ class ConversationEngine:
         if effect.kind == "diagnose":
             return await self._diagnose(effect, inbound, result)
         if effect.kind == "export":
-            async with self._db.connect() as conn:
+            async with reader(self._db).connect() as conn:
                 data = await export_customer(conn, result.customer_id)
             body = json.dumps(data, indent=2, ensure_ascii=False).encode()
             return [Reply(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.core.customers import ChannelIdentity
+from fixline.core.db import reader
 from fixline.dialogs.engine import ConversationEngine
 from fixline.dialogs.messages import Inbound
 from fixline.dialogs.models import Message
@@ -108,7 +109,7 @@ def parse_frame(raw: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 
 
 async def history(db: AsyncEngine, sid: str) -> list[dict[str, Any]]:
-    async with db.connect() as conn:
+    async with reader(db).connect() as conn:
         rows = (await conn.execute(
             select(Message.direction, Message.text, Message.payload, Message.channel,
                    Message.created_at)

@@ -1,0 +1,198 @@
+"""`fixline bench turns`: durable conversation turns over the web chat WebSocket,
+measured against a bare FastAPI WebSocket echo served the same way."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
+
+import httpx
+import psutil
+import psycopg
+import websockets
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+SCRIPT: list[dict[str, str]] = [
+    {"type": "button", "action": "/start"},
+    {"type": "button", "action": "consent:yes", "label": "I agree"},
+    {"type": "message", "text": "2015 Bosch dishwasher"},
+    {"type": "message", "text": "it shows E24 and there is dirty water left in the bottom"},
+]
+console = Console(stderr=True)
+
+
+@dataclass
+class Measured:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+
+    @property
+    def turns_per_s(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def run(conversations: int, rounds: int, db: str, postgres_url: str) -> int:
+    if db not in {"sqlite", "postgres"}:
+        console.print("--db is sqlite or postgres")
+        return 2
+    total = conversations * rounds * len(SCRIPT)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeRemainingColumn(), console=console) as progress:
+        with _database(db, postgres_url) as env:
+            task = progress.add_task(f"fixline ({db})", total=total)
+            with _server(["fixline.cli.serve:make_app", "--factory"], env) as (base, pid):
+                fixline = asyncio.run(_drive(base, pid, conversations, rounds, progress, task))
+        task = progress.add_task("bare echo", total=total)
+        with _server(["fixline.cli.bench_echo:app"], dict(os.environ)) as (base, pid):
+            bare = asyncio.run(_drive(base, pid, conversations, rounds, progress, task))
+    ratio = fixline.turns_per_s / bare.turns_per_s if bare.turns_per_s else 0.0
+    lines = {
+        "db": db,
+        "conversations": conversations,
+        "turns": len(fixline.latencies),
+        "turns_per_s": f"{fixline.turns_per_s:.0f}",
+        "p50_ms": f"{fixline.percentile(0.50):.1f}",
+        "p95_ms": f"{fixline.percentile(0.95):.1f}",
+        "p99_ms": f"{fixline.percentile(0.99):.1f}",
+        "errors": fixline.errors,
+        "bare_turns_per_s": f"{bare.turns_per_s:.0f}",
+        "bare_p95_ms": f"{bare.percentile(0.95):.1f}",
+        "bare_ratio": f"{ratio:.2f}",
+        "peak_rss_mb": f"{fixline.peak_rss_mb:.0f}",
+    }
+    for name, value in lines.items():
+        print(f"{name}: {value}")
+    return 0 if fixline.errors == 0 else 1
+
+
+@contextmanager
+def _database(db: str, postgres_url: str) -> Iterator[dict[str, str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FIXLINE_")}
+    data_dir = Path(tempfile.mkdtemp(prefix="fixline-bench-"))
+    env["FIXLINE_DATA_DIR"] = str(data_dir)
+    env["FIXLINE_SECRET_KEY"] = "bench"
+    name = None
+    try:
+        if db == "postgres":
+            name = f"fixline_bench_{uuid.uuid4().hex[:8]}"
+            admin = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            env["FIXLINE_DATABASE_URL"] = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+        subprocess.run([sys.executable, "-m", "fixline.cli.main", "migrate"], env=env, check=True,
+                       capture_output=True)
+        yield env
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if name:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def _server(target: list[str], env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", *target, "--port", str(port), "--log-level", "warning",
+         "--ws-max-size", str(1 << 20)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(process.stderr.read().decode() if process.stderr else "no server")
+            time.sleep(0.1)
+        yield base, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+async def _drive(base: str, pid: int, conversations: int, rounds: int, progress: Progress,
+                 task: object) -> Measured:
+    measured = Measured()
+    limits = httpx.Limits(max_connections=50)
+    # Each conversation is a new browser: the client must not send one session's cookie back.
+    no_jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    async with httpx.AsyncClient(limits=limits, cookies=no_jar) as http:
+        cookies = await asyncio.gather(*(_cookie(http, base) for _ in range(conversations * rounds)))
+    server = psutil.Process(pid)
+    done = asyncio.Event()
+
+    async def sample_rss() -> None:
+        while not done.is_set():
+            measured.peak_rss_mb = max(measured.peak_rss_mb, server.memory_info().rss / 2**20)
+            await asyncio.sleep(0.2)
+
+    async def client(index: int) -> None:
+        for r in range(rounds):
+            cookie = cookies[index * rounds + r]
+            try:
+                await _conversation(base, cookie, measured, progress, task)
+            except Exception:
+                measured.errors += 1
+
+    sampler = asyncio.create_task(sample_rss())
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(conversations)))
+    measured.seconds = time.perf_counter() - started
+    done.set()
+    await sampler
+    return measured
+
+
+async def _cookie(http: httpx.AsyncClient, base: str) -> str:
+    response = await http.get(base + "/")
+    value = response.cookies.get("fixline_session")
+    return f"fixline_session={value}" if value else ""
+
+
+async def _conversation(base: str, cookie: str, measured: Measured, progress: Progress,
+                        task: object) -> None:
+    headers = {"Cookie": cookie} if cookie else {}
+    async with websockets.connect(base.replace("http", "ws") + "/ws/chat", additional_headers=headers,
+                                  open_timeout=60) as ws:
+        json.loads(await ws.recv())  # history
+        for frame in SCRIPT:
+            started = time.perf_counter()
+            await ws.send(json.dumps(frame))
+            while True:
+                reply = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                if reply["type"] == "message":
+                    break
+                if reply["type"] == "error":
+                    measured.errors += 1
+                    break
+            measured.latencies.append(time.perf_counter() - started)
+            progress.advance(task)  # type: ignore[arg-type]
