@@ -16,7 +16,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Fixline: a conversational diagnostic assistant.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that print `name: value` lines.")
 app.add_typer(bench_app, name="bench")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def settings() -> Settings:

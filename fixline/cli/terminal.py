@@ -23,7 +23,7 @@ def run_chat(settings: Settings, address: str) -> int:
     try:
         return asyncio.run(_chat(settings, address, scripted, out))
     except DatabaseUnavailable as exc:
-        Console(stderr=True).print(f"[red]{exc}[/red]")
+        Console(stderr=True, soft_wrap=True).print(f"[red]{exc}[/red]")
         return 1
     except (KeyboardInterrupt, EOFError):
         return 0

@@ -1,0 +1,47 @@
+"""The command line as a person (or a script) uses it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.server import server_env
+
+FIXLINE = str(Path(sys.executable).parent / "fixline")
+
+
+def fixline(args: list[str], env: dict[str, str], stdin: bytes = b"") -> subprocess.CompletedProcess:
+    return subprocess.run([FIXLINE, *args], input=stdin, env=env, capture_output=True, timeout=60)
+
+
+@pytest.mark.slow
+def test_scripted_chat_reads_lines_and_exits_cleanly(settings):
+    script = b"hi\n1\n2019 Toyota Corolla\nengine light on, shaking at idle, code P0302\n/status\n\xff\xfe\n"
+    result = fixline(["chat", "--address", "script-1"], server_env(settings), script)
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode()
+    assert "> I agree" in out  # "1" picked the first button
+    assert "Got it: 2019 Toyota (car or van)" in out
+    assert "I can't diagnose this yet" in out
+    assert "Codes: P0302" in out
+    tail = out.split("> \ufffd\ufffd", 1)[1]  # the undecodable line arrived, and was answered
+    assert "fixline>" in tail
+
+
+def test_database_down_is_one_clear_line(tmp_path):
+    env = server_env_for_url(tmp_path, "postgresql+psycopg://postgres:secret@127.0.0.1:9/fixline")
+    for command in (["migrate"], ["chat"], ["worker", "--once"]):
+        result = fixline(command, env, b"hello\n")
+        assert result.returncode == 1
+        err = result.stderr.decode().strip()
+        assert err.startswith("Cannot reach the database at postgresql+psycopg://postgres:***@")
+        assert "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def server_env_for_url(tmp_path: Path, url: str) -> dict[str, str]:
+    from fixline.core.settings import Settings
+
+    return server_env(Settings(data_dir=tmp_path, database_url=url))
