@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from fixline.core.clock import utcnow
 from fixline.core.outbox import Event, OutboxRow
+from fixline.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +113,8 @@ class Dispatcher:
         self._task = asyncio.create_task(self.run_forever(), name="outbox-dispatcher")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _claim(self) -> list[Event]:
         now = utcnow()

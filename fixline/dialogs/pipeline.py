@@ -30,6 +30,7 @@ from fixline.core.customers import ChannelIdentity, Customer
 from fixline.core.db import insert_ignoring_duplicates
 from fixline.core.ids import new_id
 from fixline.core.outbox import Event, OutboxRow
+from fixline.core.tasks import cancel_and_wait
 from fixline.dialogs.messages import Inbound, Reply
 from fixline.dialogs.models import Case, Conversation, InboxRow, Message
 from fixline.dialogs.states import State
@@ -114,13 +115,8 @@ class TurnPipeline:
         return await pending.future
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         assert self._wake is not None
