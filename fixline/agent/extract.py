@@ -12,6 +12,7 @@ _OBD = re.compile(r"\b([PBCU])\s?([0-3][0-9A-F]{3})\b", re.IGNORECASE)
 # from the known set (OE, UE, dE, LE, HE, IE, FE, SE, UB, DC, LO, tE, PE, nF).
 _APPLIANCE_ALNUM = re.compile(r"\b([EFHL][-\s]?\d{1,2}(?:[EF]\d)?|F\d[EF]\d|\d[A-Z])\b", re.IGNORECASE)
 _APPLIANCE_LETTERS = re.compile(r"\b(OE|UE|UB|DE|DL|LE|HE|IE|FE|SE|DC|DS|LO|TE|PE|NF|CL|SUD|SUDS|DDC)\b")
+_SEPARATORS = re.compile(r"[-\s]")
 _CODE_CUE = re.compile(r"\b(code|error|err|display|shows?|showing|flash\w*|blink\w*|says)\b", re.I)
 
 
@@ -22,7 +23,7 @@ def find_codes(text: str) -> list[str]:
         found.append((m.group(1) + m.group(2)).upper())
     cue = bool(_CODE_CUE.search(text))
     for m in _APPLIANCE_ALNUM.finditer(text):
-        code = re.sub(r"[-\s]", "", m.group(1)).upper()
+        code = _SEPARATORS.sub("", m.group(1)).upper()
         if code[0].isdigit() and not cue:
             continue  # "2 hours", "3D": only with a cue word
         if code[0] in "HL" and not cue:

@@ -8,14 +8,19 @@ same lock is what serialises conversation turns across processes.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, event, text
+from sqlalchemy import JSON, DateTime, Engine, MetaData, event, text
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -69,8 +74,26 @@ def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **kwargs)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def blocking_twin(engine: AsyncEngine) -> Engine:
+    """A synchronous engine on the same database, for work done in a worker thread.
+
+    The turn pipeline runs a whole batch of SQL in one thread call: with the async
+    drivers each statement is a round trip through the event loop, and under load every
+    one of them waits behind hundreds of WebSocket callbacks.
+    """
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        twin = sa_create_engine(url.set(drivername="sqlite+pysqlite"),
+                                connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(twin)
+        return twin
+    return sa_create_engine(url, pool_size=4, max_overflow=8, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: AsyncEngine | Engine) -> None:
+    target = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+
+    @event.listens_for(target, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself (below) instead of the driver's implicit one.
         dbapi_connection.isolation_level = None
@@ -81,7 +104,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(target, "begin")
     def on_begin(connection: Any) -> None:
         # Readers (history, exports, health) take no write lock: WAL lets them run
         # beside the writer.
@@ -106,6 +129,28 @@ def upsert(engine_or_dialect: Any, table: Any) -> Any:
     name = getattr(engine_or_dialect, "name", None) or engine_or_dialect.dialect.name
     module = postgresql if name == "postgresql" else sqlite
     return module.insert(table)
+
+
+_write_locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def writing(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A write transaction. On SQLite the writers of one process take turns here first:
+    two connections of one process meeting at the file lock would otherwise fall into
+    SQLite's busy handler, which sleeps in steps of up to 100 ms however soon the lock
+    is free. Other processes still wait on the file lock (busy_timeout)."""
+    if engine.dialect.name != "sqlite":
+        async with engine.begin() as conn:
+            yield conn
+        return
+    async with write_lock(engine), engine.begin() as conn:
+        yield conn
+
+
+def write_lock(engine: AsyncEngine) -> asyncio.Lock:
+    """The in-process turn-taking of SQLite writers (see `writing`)."""
+    return _write_locks.setdefault(engine.sync_engine, asyncio.Lock())
 
 
 def reader(engine: AsyncEngine) -> AsyncEngine:

@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.core.clock import utcnow
+from fixline.core.db import writing
 from fixline.core.outbox import Event, OutboxRow
 from fixline.core.tasks import cancel_and_wait
 
@@ -60,7 +61,6 @@ class Dispatcher:
         backoff_base: float = 1.0,
     ) -> None:
         self._engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._handlers = handlers
         self._batch_size = batch_size
         self._lease = lease
@@ -81,8 +81,8 @@ class Dispatcher:
         if delivered:
             # One write for the whole batch: on SQLite every transaction queues on the
             # database lock that conversation turns need too.
-            async with self._sessions.begin() as session:
-                await session.execute(
+            async with writing(self._engine) as conn:
+                await conn.execute(
                     update(OutboxRow)
                     .where(OutboxRow.id.in_(delivered))
                     .values(delivered_at=utcnow(), locked_until=None, last_error=None)
@@ -131,11 +131,11 @@ class Dispatcher:
         )
         if self._engine.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
-        async with self._sessions.begin() as session:
-            rows = (await session.execute(due)).all()
+        async with writing(self._engine) as conn:
+            rows = (await conn.execute(due)).all()
             if not rows:
                 return []
-            await session.execute(
+            await conn.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id.in_([r.id for r in rows]))
                 .values(locked_until=now + self._lease, attempts=OutboxRow.attempts + 1)
@@ -164,6 +164,6 @@ class Dispatcher:
             values["failed_at"] = now
         else:
             values["available_at"] = now + backoff(event.attempts, self._backoff_base)
-        async with self._sessions.begin() as session:
-            await session.execute(update(OutboxRow).where(OutboxRow.id == event.id).values(**values))
+        async with writing(self._engine) as conn:
+            await conn.execute(update(OutboxRow).where(OutboxRow.id == event.id).values(**values))
 

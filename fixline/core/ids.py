@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import os
+import random
 import threading
 import time
 import uuid
 
 _lock = threading.Lock()
+# Ids are names, not secrets (nothing is authorised by knowing one), so a fast PRNG
+# seeded from the OS is enough; SystemRandom would cost a system call per id.
+_random = random.Random()
 _last_ms = 0
 _counter = 0
 
@@ -27,6 +30,6 @@ def new_id() -> uuid.UUID:
         else:
             _last_ms, _counter = now, 0
         counter = _counter
-    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    rand = _random.getrandbits(62)
     value = (now << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | rand
     return uuid.UUID(int=value)

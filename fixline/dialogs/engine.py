@@ -9,13 +9,16 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.agent.diagnosis import CaseFacts, Diagnostician, Equipment
+from fixline.core.batching import Batcher
 from fixline.core.clock import utcnow
-from fixline.core.db import insert_ignoring_duplicates, reader
+from fixline.core.db import insert_ignoring_duplicates, reader, writing
 from fixline.core.ids import new_id
 from fixline.core.outbox import OutboxRow
 from fixline.dialogs.machine import Machine
@@ -25,6 +28,7 @@ from fixline.dialogs.outbound import reply_event
 from fixline.dialogs.pipeline import FAILED_TURN, TurnFailed, TurnPipeline, TurnResult
 from fixline.dialogs.privacy import export_customer, forget_customer
 from fixline.dialogs.steps.symptoms import DIAGNOSIS_READY
+from fixline.dialogs.transcript import Key, transcripts_of
 from fixline.dialogs.turn import Effect
 
 log = logging.getLogger(__name__)
@@ -49,6 +53,8 @@ class ConversationEngine:
         self._pipeline = TurnPipeline(
             db, self.machine.step, max_text_chars=max_text_chars, on_events=on_events
         )
+        self._transcripts: Batcher[Key, list[dict[str, Any]]] = Batcher(
+            self._read_transcripts, name="transcript-reads")
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Process one message now and return the replies (web chat, terminal)."""
@@ -58,7 +64,7 @@ class ConversationEngine:
         """Store a message for processing later (webhooks answer before the work is done).
         Returns the inbox id, or None when this message was already received."""
         inbound = inbound.storable()
-        async with self._db.begin() as conn:
+        async with writing(self._db) as conn:
             result = await conn.execute(
                 insert_ignoring_duplicates(conn.dialect, InboxRow.__table__).returning(InboxRow.id),
                 [{"id": new_id(), "channel": inbound.channel,
@@ -77,7 +83,7 @@ class ConversationEngine:
         inbound = Inbound.from_dict(payload)
         replies = await self._process(inbound, inbox_id)
         if replies:
-            async with self._db.begin() as conn:
+            async with writing(self._db) as conn:
                 await conn.execute(OutboxRow.__table__.insert(), [
                     reply_event(inbound.channel, inbound.address, r).row() for r in replies
                 ])
@@ -99,7 +105,16 @@ class ConversationEngine:
             log.info("recovered %d unprocessed inbound messages", len(ids))
         return len(ids)
 
+    async def transcript(self, channel: str, address: str, limit: int = 200) -> list[dict[str, Any]]:
+        """The last messages of this identity's conversation, oldest first (see
+        `transcripts_of`). Reads that arrive together share one query."""
+        return await self._transcripts.submit((channel, address, limit))
+
+    async def _read_transcripts(self, keys: list[Key]) -> list[list[dict[str, Any]]]:
+        return await self._pipeline.read(partial(transcripts_of, keys))
+
     async def close(self) -> None:
+        await self._transcripts.close()
         await self._pipeline.close()
 
     async def _process(self, inbound: Inbound, inbox_id: uuid.UUID | None) -> list[Reply]:
@@ -127,7 +142,7 @@ class ConversationEngine:
                 file=ReplyFile("fixline-export.json", "application/json", body),
             )]
         if effect.kind == "forget":
-            async with self._db.begin() as conn:
+            async with writing(self._db) as conn:
                 await forget_customer(conn, result.customer_id)
             if self._on_events:
                 self._on_events()

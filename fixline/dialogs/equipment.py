@@ -57,6 +57,9 @@ _WORDS: dict[str, str] = {
     ),
 }
 _VOCAB = sorted(_WORDS)
+_OBD_CODE = re.compile(r"\b[PBCU][0-3][0-9A-F]{3}\b", re.I)
+_NAME = re.compile(r"[a-z][a-z-]+")
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 MAKES = {
     m.lower(): m for m in (
@@ -85,7 +88,7 @@ def category_of(text: str) -> str | None:
     for phrase, category in _PHRASES:
         if phrase in lowered:
             return category
-    if re.search(r"\b[PBCU][0-3][0-9A-F]{3}\b", text, re.I):
+    if _OBD_CODE.search(text):
         return "car"
     tokens = lowered.split()
     for token in tokens:
@@ -100,7 +103,7 @@ def category_of(text: str) -> str | None:
 
 
 def make_of(text: str) -> str | None:
-    for token in re.findall(r"[a-z][a-z-]+", text.lower()):
+    for token in _NAME.findall(text.lower()):
         if token in _MAKE_ALIASES:
             return _MAKE_ALIASES[token]
         if token in MAKES:
@@ -110,12 +113,13 @@ def make_of(text: str) -> str | None:
 
 def year_of(text: str) -> int | None:
     latest = utcnow().year + 1
-    for m in re.finditer(r"\b(19[5-9]\d|20\d\d)\b", text):
+    for m in _YEAR.finditer(text):
         year = int(m.group(1))
         if year <= latest:
             return year
     return None
 
 
-def guess(text: str) -> EquipmentGuess:
-    return EquipmentGuess(category_of(text), make_of(text), year_of(text))
+def guess(text: str, with_category: bool = True) -> EquipmentGuess:
+    category = category_of(text) if with_category else None
+    return EquipmentGuess(category, make_of(text), year_of(text))

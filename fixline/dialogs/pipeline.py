@@ -15,22 +15,23 @@ lock (BEGIN IMMEDIATE) on SQLite.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, bindparam, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from fixline.core.batching import Batcher
 from fixline.core.clock import utcnow
 from fixline.core.customers import ChannelIdentity, Customer
-from fixline.core.db import insert_ignoring_duplicates
+from fixline.core.db import blocking_twin, insert_ignoring_duplicates, write_lock
 from fixline.core.ids import new_id
 from fixline.core.outbox import Event, OutboxRow
-from fixline.core.tasks import cancel_and_wait
 from fixline.dialogs.messages import Inbound, Reply
 from fixline.dialogs.models import Case, Conversation, InboxRow, Message
 from fixline.dialogs.states import State
@@ -38,6 +39,7 @@ from fixline.dialogs.text import clean_text
 from fixline.dialogs.turn import CaseDraft, Effect, Turn
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 inbox_t = InboxRow.__table__
 conv_t = Conversation.__table__
@@ -67,7 +69,6 @@ class TurnResult:
 class _Pending:
     inbound: Inbound
     inbox_id: uuid.UUID | None  # set when the message was stored earlier (webhooks, recovery)
-    future: asyncio.Future[TurnResult]
 
 
 @dataclass
@@ -95,71 +96,57 @@ class TurnPipeline:
         on_events: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
+        self._blocking = blocking_twin(engine)
         self._step = step
         self._limit = max_text_chars
-        self._max_batch = max_batch
         self._on_events = on_events
-        self._queue: list[_Pending] = []
-        self._wake: asyncio.Event | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._turns: Batcher[_Pending, TurnResult] = Batcher(
+            self._commit, max_batch=max_batch, name="turn-pipeline")
 
     async def submit(self, inbound: Inbound, inbox_id: uuid.UUID | None = None) -> TurnResult:
-        loop = asyncio.get_running_loop()
-        if self._task is None or self._task.done():
-            self._wake = asyncio.Event()
-            self._task = loop.create_task(self._run(), name="turn-pipeline")
-        pending = _Pending(inbound.storable(), inbox_id, loop.create_future())
-        self._queue.append(pending)
-        assert self._wake is not None
-        self._wake.set()
-        return await pending.future
+        try:
+            return await self._turns.submit(_Pending(inbound.storable(), inbox_id))
+        except Exception as exc:
+            log.exception("turn failed for %s message %s", inbound.channel, inbound.message_id)
+            raise TurnFailed from exc
+
+    async def read(self, query: Callable[[Connection], T]) -> T:
+        """A read on the pipeline's blocking connection: one thread hop for the whole
+        query, where the async driver makes one per statement."""
+
+        def run() -> T:
+            with self._blocking.connect() as conn:
+                conn = conn.execution_options(readonly=True)
+                with conn.begin():
+                    return query(conn)
+
+        return await asyncio.to_thread(run)
 
     async def close(self) -> None:
-        await cancel_and_wait(self._task)
-        self._task = None
-
-    async def _run(self) -> None:
-        assert self._wake is not None
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._queue:
-                batch = self._queue[: self._max_batch]
-                del self._queue[: self._max_batch]
-                await self._commit_isolating_failures(batch)
-
-    async def _commit_isolating_failures(self, batch: list[_Pending]) -> None:
-        try:
-            results = await self._commit(batch)
-        except Exception:
-            if len(batch) == 1:
-                log.exception("turn failed for %s message %s", batch[0].inbound.channel,
-                              batch[0].inbound.message_id)
-                if not batch[0].future.done():
-                    batch[0].future.set_exception(TurnFailed())
-                return
-            # One bad turn must not sink the others: retry them one by one.
-            for pending in batch:
-                await self._commit_isolating_failures([pending])
-            return
-        for pending, result in zip(batch, results, strict=True):
-            if not pending.future.done():
-                pending.future.set_result(result)
+        await self._turns.close()
+        self._blocking.dispose()
 
     async def _commit(self, batch: list[_Pending]) -> list[TurnResult]:
-        now = utcnow()
-        async with self._engine.begin() as conn:
-            fresh = await self._store_inbox(conn, batch, now)
-            loaded = await self._load(conn, [p for p in batch if p in fresh], now)
-            writes = _Writes()
-            results = [self._turn(p, loaded, now, writes) if p in fresh
-                       else TurnResult(duplicate=True) for p in batch]
-            await writes.flush(conn, loaded.values(), now)
-        if writes.events and self._on_events:
+        sqlite = self._engine.dialect.name == "sqlite"
+        async with write_lock(self._engine) if sqlite else contextlib.nullcontext():
+            results, published = await asyncio.to_thread(self._commit_blocking, batch)
+        if published and self._on_events:
             self._on_events()
         return results
 
-    async def _store_inbox(self, conn: AsyncConnection, batch: list[_Pending],
+    def _commit_blocking(self, batch: list[_Pending]) -> tuple[list[TurnResult], bool]:
+        """The whole batch in one thread call and one transaction."""
+        now = utcnow()
+        with self._blocking.begin() as conn:
+            fresh = self._store_inbox(conn, batch, now)
+            loaded = self._load(conn, [p for p in batch if p in fresh], now)
+            writes = _Writes()
+            results = [self._turn(p, loaded, now, writes) if p in fresh
+                       else TurnResult(duplicate=True) for p in batch]
+            writes.flush(conn, loaded.values(), now)
+        return results, bool(writes.events)
+
+    def _store_inbox(self, conn: Connection, batch: list[_Pending],
                            now: datetime) -> set[_Pending]:
         """Stores the new messages; returns the pending turns that are not duplicates."""
         fresh: set[int] = set()
@@ -168,7 +155,7 @@ class TurnPipeline:
             stmt = insert_ignoring_duplicates(conn.dialect, inbox_t).returning(
                 inbox_t.c.channel, inbox_t.c.channel_message_id
             )
-            result = await conn.execute(stmt, [
+            result = conn.execute(stmt, [
                 {"id": new_id(), "channel": p.inbound.channel,
                  "channel_message_id": p.inbound.message_id, "address": p.inbound.address,
                  "payload": p.inbound.to_dict(), "received_at": p.inbound.received_at,
@@ -184,7 +171,7 @@ class TurnPipeline:
                     seen.add(key)
         stored = [p for p in batch if p.inbox_id is not None]
         if stored:
-            result = await conn.execute(
+            result = conn.execute(
                 update(inbox_t)
                 .where(inbox_t.c.id.in_([p.inbox_id for p in stored]),
                        inbox_t.c.processed_at.is_(None))
@@ -195,23 +182,23 @@ class TurnPipeline:
             fresh.update(id(p) for p in stored if p.inbox_id in claimed)
         return {p for p in batch if id(p) in fresh}
 
-    async def _load(self, conn: AsyncConnection, batch: list[_Pending],
+    def _load(self, conn: Connection, batch: list[_Pending],
                     now: datetime) -> dict[tuple[str, str], _Loaded]:
         keys = list(dict.fromkeys((p.inbound.channel, p.inbound.address) for p in batch))
         if not keys:
             return {}
-        found = await self._select(conn, keys)
+        found = self._select(conn, keys)
         missing = [k for k in keys if k not in found]
         if missing:
-            await self._create(conn, missing, now)
-            found.update(await self._select(conn, missing))
+            self._create(conn, missing, now)
+            found.update(self._select(conn, missing))
             for key in missing:
                 found[key].new = True
         # Linked identities share one conversation: let them share one loaded object.
         by_conversation: dict[uuid.UUID, _Loaded] = {}
         return {k: by_conversation.setdefault(v.conversation_id, v) for k, v in found.items()}
 
-    async def _select(self, conn: AsyncConnection,
+    def _select(self, conn: Connection,
                       keys: list[tuple[str, str]]) -> dict[tuple[str, str], _Loaded]:
         stmt = (
             select(ident_t.c.channel, ident_t.c.address, ident_t.c.customer_id,
@@ -226,7 +213,7 @@ class TurnPipeline:
         if conn.dialect.name == "postgresql":
             stmt = stmt.with_for_update(of=conv_t)
         loaded: dict[tuple[str, str], _Loaded] = {}
-        for r in await conn.execute(stmt):
+        for r in conn.execute(stmt):
             case = None
             if r.case_id is not None:
                 case = CaseDraft(
@@ -243,11 +230,11 @@ class TurnPipeline:
             )
         return loaded
 
-    async def _create(self, conn: AsyncConnection, keys: list[tuple[str, str]],
+    def _create(self, conn: Connection, keys: list[tuple[str, str]],
                       now: datetime) -> None:
         customers = {k: new_id() for k in keys}
-        await conn.execute(cust_t.insert(), [{"id": c, "created_at": now} for c in customers.values()])
-        result = await conn.execute(
+        conn.execute(cust_t.insert(), [{"id": c, "created_at": now} for c in customers.values()])
+        result = conn.execute(
             insert_ignoring_duplicates(conn.dialect, ident_t).returning(
                 ident_t.c.channel, ident_t.c.address),
             [{"id": new_id(), "customer_id": customers[k], "channel": k[0], "address": k[1],
@@ -256,9 +243,9 @@ class TurnPipeline:
         created = {(r.channel, r.address) for r in result}
         lost = [customers[k] for k in keys if k not in created]  # another process was first
         if lost:
-            await conn.execute(cust_t.delete().where(cust_t.c.id.in_(lost)))
+            conn.execute(cust_t.delete().where(cust_t.c.id.in_(lost)))
         if created:
-            await conn.execute(conv_t.insert(), [
+            conn.execute(conv_t.insert(), [
                 {"id": new_id(), "customer_id": customers[k], "state": State.START.value,
                  "context": {}, "case_id": None, "turns": 0, "updated_at": now}
                 for k in keys if k in created
@@ -347,29 +334,29 @@ class _Writes:
             self.messages.append({**base, "id": new_id(), "direction": "out", "text": reply.text,
                                   "payload": reply.to_dict()})
 
-    async def flush(self, conn: AsyncConnection, conversations: Any, now: datetime) -> None:
+    def flush(self, conn: Connection, conversations: Any, now: datetime) -> None:
         new_cases = [row for cid, row in self.cases.items() if cid in self.new_cases]
         if new_cases:
-            await conn.execute(case_t.insert(), new_cases)
+            conn.execute(case_t.insert(), new_cases)
         old_cases = [{f"b_{k}": v for k, v in row.items()}
                      for cid, row in self.cases.items() if cid not in self.new_cases]
         if old_cases:
-            await conn.execute(_UPDATE_CASE, old_cases)
+            conn.execute(_UPDATE_CASE, old_cases)
         convos = {id(c): c for c in conversations if c.dirty}.values()
         if convos:
-            await conn.execute(_UPDATE_CONVERSATION, [
+            conn.execute(_UPDATE_CONVERSATION, [
                 {"b_id": c.conversation_id, "b_state": c.state.value, "b_context": c.context,
                  "b_case_id": c.case.id if c.case else None, "b_turns": c.turns,
                  "b_updated_at": now} for c in convos
             ])
             consented = [c.customer_id for c in convos if c.consent_changed]
             if consented:
-                await conn.execute(cust_t.update().where(cust_t.c.id.in_(consented))
+                conn.execute(cust_t.update().where(cust_t.c.id.in_(consented))
                                    .values(consented_at=now))
         if self.messages:
-            await conn.execute(msg_t.insert(), self.messages)
+            conn.execute(msg_t.insert(), self.messages)
         if self.events:
-            await conn.execute(outbox_t.insert(), [e.row() for e in self.events])
+            conn.execute(outbox_t.insert(), [e.row() for e in self.events])
 
 
 _UPDATE_CONVERSATION = (

@@ -6,6 +6,10 @@ import re
 import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WORD = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_VOWEL = re.compile(r"[aeiouyäöüéèàáíóú]")
 
 
 def storable(raw: str) -> str:
@@ -27,16 +31,16 @@ def clean_text(raw: str, limit: int) -> tuple[str, bool]:
 
 
 def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
+    return _WORD.findall(text.lower())
 
 
 def looks_like_garbage(text: str) -> bool:
     """Keyboard mashing or symbols only: nothing a person could have meant as words."""
     letters = [c for c in text if c.isalpha()]
     if not letters:
-        return not re.search(r"\d", text)
-    tokens = re.findall(r"[^\W\d_]+", text.lower())
+        return not _DIGIT.search(text)
+    tokens = _LETTERS.findall(text.lower())
     if not tokens:
         return False
-    vowel_less = sum(1 for t in tokens if len(t) > 4 and not re.search(r"[aeiouyäöüéèàáíóú]", t))
+    vowel_less = sum(1 for t in tokens if len(t) > 4 and not _VOWEL.search(t))
     return vowel_less == len(tokens)

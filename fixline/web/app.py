@@ -9,7 +9,6 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.middleware.sessions import SessionMiddleware
 
 from fixline.core.db import check_connection
 from fixline.core.settings import Settings
@@ -17,6 +16,7 @@ from fixline.dialogs.engine import ConversationEngine
 from fixline.dialogs.outbound import Senders
 from fixline.web.chat import CHANNEL, STATIC, build_router
 from fixline.web.hub import Hub
+from fixline.web.session import SessionCookie
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -42,16 +42,10 @@ def create_app(
             await hook()
 
     app = FastAPI(title="Fixline", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.resolved_secret_key(),
-        session_cookie="fixline_session",
-        max_age=60 * 60 * 24 * 365,
-        same_site="lax",
-        https_only=settings.public_url.startswith("https://"),
-    )
+    sessions = SessionCookie(settings.resolved_secret_key(),
+                             secure=settings.public_url.startswith("https://"))
     app.state.hub = hub
-    app.include_router(build_router(engine, db, hub))
+    app.include_router(build_router(engine, hub, sessions))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -11,15 +12,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fixline.core.customers import ChannelIdentity
-from fixline.core.db import reader
 from fixline.dialogs.engine import ConversationEngine
-from fixline.dialogs.messages import Inbound
-from fixline.dialogs.models import Message
+from fixline.dialogs.messages import Inbound, Reply
 from fixline.web.hub import Hub, reply_frame
+from fixline.web.session import SessionCookie
 
 log = logging.getLogger(__name__)
 
@@ -27,32 +24,29 @@ CHANNEL = "web"
 HISTORY_LIMIT = 200
 MAX_FRAME_CHARS = 200_000  # a 100 kB message still fits; the engine truncates it politely
 STATIC = Path(__file__).parent / "static"
+TYPING_AFTER = 0.3  # seconds
 
 
-def session_id(scope_session: dict[str, Any]) -> str:
-    sid = scope_session.get("sid")
-    if not isinstance(sid, str):
-        sid = secrets.token_urlsafe(18)
-        scope_session["sid"] = sid
-    return sid
-
-
-def build_router(engine: ConversationEngine, db: AsyncEngine, hub: Hub) -> APIRouter:
+def build_router(engine: ConversationEngine, hub: Hub, sessions: SessionCookie) -> APIRouter:
     router = APIRouter()
     page = (STATIC / "index.html").read_text()
 
     @router.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> HTMLResponse:
-        session_id(request.session)
-        return HTMLResponse(page)
+        response = HTMLResponse(page)
+        if sessions.read(request.cookies) is None:
+            sessions.issue(response)
+        return response
 
     @router.websocket("/ws/chat")
     async def chat(ws: WebSocket) -> None:
-        sid = session_id(ws.session)
+        # Without the page's cookie the socket still works, for this connection only.
+        sid = sessions.read(ws.cookies) or secrets.token_urlsafe(18)
         await ws.accept()
         hub.join(sid, ws)
         try:
-            await ws.send_json({"type": "history", "messages": await history(db, sid)})
+            shown = await engine.transcript(CHANNEL, sid, HISTORY_LIMIT)
+            await ws.send_json({"type": "history", "messages": shown})
             while True:
                 raw = await ws.receive()
                 if raw["type"] == "websocket.disconnect":
@@ -61,13 +55,12 @@ def build_router(engine: ConversationEngine, db: AsyncEngine, hub: Hub) -> APIRo
                 if error:
                     await ws.send_json({"type": "error", "error": error})
                     continue
-                await ws.send_json({"type": "typing"})
                 inbound = Inbound(
                     channel=CHANNEL, address=sid,
                     message_id=frame.get("id") or str(uuid.uuid4()),
                     text=frame.get("text", ""), action=frame.get("action"),
                 )
-                for reply in await engine.handle(inbound):
+                for reply in await answer(ws, engine, inbound):
                     await ws.send_json(reply_frame(reply))
         except WebSocketDisconnect:
             return
@@ -75,6 +68,17 @@ def build_router(engine: ConversationEngine, db: AsyncEngine, hub: Hub) -> APIRo
             hub.leave(sid, ws)
 
     return router
+
+
+async def answer(ws: WebSocket, engine: ConversationEngine, inbound: Inbound) -> list[Reply]:
+    """The engine's replies; "typing" is shown only when they take long enough to notice
+    (a diagnosis), not flashed before every quick answer."""
+    typing = asyncio.get_running_loop().call_later(
+        TYPING_AFTER, lambda: asyncio.ensure_future(ws.send_json({"type": "typing"})))
+    try:
+        return await engine.handle(inbound)
+    finally:
+        typing.cancel()
 
 
 def parse_frame(raw: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -106,26 +110,3 @@ def parse_frame(raw: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
         label = label[:200] if isinstance(label, str) else ""
         return {"action": action, "text": label, "id": message_id}, None
     return {}, f"Unknown frame type {kind!r}: use \"message\" or \"button\"."
-
-
-async def history(db: AsyncEngine, sid: str) -> list[dict[str, Any]]:
-    async with reader(db).connect() as conn:
-        rows = (await conn.execute(
-            select(Message.direction, Message.text, Message.payload, Message.channel,
-                   Message.created_at)
-            .join(ChannelIdentity, ChannelIdentity.customer_id == Message.customer_id)
-            .where(ChannelIdentity.channel == CHANNEL, ChannelIdentity.address == sid)
-            .order_by(Message.id.desc())
-            .limit(HISTORY_LIMIT)
-        )).all()
-    messages = []
-    for r in reversed(rows):
-        if r.direction == "in" and not r.text:
-            continue  # a button pressed by the page itself, such as the opening /start
-        payload = r.payload or {}
-        messages.append({
-            "direction": r.direction, "text": r.text, "channel": r.channel,
-            "buttons": payload.get("buttons", []) if r.direction == "out" else [],
-            "link": payload.get("link"), "at": r.created_at.isoformat(),
-        })
-    return messages

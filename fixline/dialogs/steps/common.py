@@ -30,8 +30,9 @@ def ask_equipment(turn: Turn, prefix: str = "") -> None:
 
 def absorb_equipment(turn: Turn, text: str) -> bool:
     """Reads equipment details from text into the case; True if the category is known."""
-    found = guess(text)
     case = turn.require_case()
+    # The fuzzy category match is the costly part: skip it once the category is known.
+    found = guess(text, with_category=case.category is None)
     changed = False
     for key, value in (("make", found.make), ("year", found.year)):
         if value and not case.equipment.get(key):

@@ -1,0 +1,49 @@
+"""Reading transcripts back for channels, many identities in one query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select, tuple_
+
+from fixline.core.customers import ChannelIdentity
+from fixline.dialogs.models import Message
+
+Key = tuple[str, str, int]  # channel, address, how many messages at most
+
+
+def transcripts_of(keys: list[Key], conn: Connection) -> list[list[dict[str, Any]]]:
+    """The last messages of each identity's conversation, oldest first, as a channel
+    shows them again (a reloaded web page). Button presses the client made by itself
+    (no label) are left out."""
+    limit = max(k[2] for k in keys)
+    newest_first = func.row_number().over(
+        partition_by=Message.customer_id, order_by=Message.id.desc()).label("age")
+    ranked = (
+        select(ChannelIdentity.channel.label("identity_channel"), ChannelIdentity.address,
+               Message.id, Message.direction, Message.text, Message.payload, Message.channel,
+               Message.created_at, newest_first)
+        .join(ChannelIdentity, ChannelIdentity.customer_id == Message.customer_id)
+        .where(tuple_(ChannelIdentity.channel, ChannelIdentity.address).in_(
+            list(dict.fromkeys((c, a) for c, a, _ in keys))))
+        .subquery()
+    )
+    rows = conn.execute(select(ranked).where(ranked.c.age <= limit).order_by(ranked.c.id)).all()
+    by_identity: dict[tuple[str, str], list[Any]] = {}
+    for r in rows:
+        by_identity.setdefault((r.identity_channel, r.address), []).append(r)
+    return [_shown(by_identity.get((c, a), [])[-n:]) for c, a, n in keys]
+
+
+def _shown(rows: list[Any]) -> list[dict[str, Any]]:
+    messages = []
+    for r in rows:
+        if r.direction == "in" and not r.text:
+            continue
+        payload = r.payload or {}
+        messages.append({
+            "direction": r.direction, "text": r.text, "channel": r.channel,
+            "buttons": payload.get("buttons", []) if r.direction == "out" else [],
+            "link": payload.get("link"), "at": r.created_at.isoformat(),
+        })
+    return messages
