@@ -149,8 +149,10 @@ class TurnPipeline:
     def _store_inbox(self, conn: Connection, batch: list[_Pending],
                            now: datetime) -> set[_Pending]:
         """Stores the new messages; returns the pending turns that are not duplicates."""
-        fresh: set[int] = set()
-        new_rows = [p for p in batch if p.inbox_id is None]
+        # Internal messages (a finished diagnosis) come from this engine, not a channel:
+        # nothing to deduplicate, and their token already drops a stale one.
+        fresh = {id(p) for p in batch if p.inbound.internal}
+        new_rows = [p for p in batch if p.inbox_id is None and not p.inbound.internal]
         if new_rows:
             stmt = insert_ignoring_duplicates(conn.dialect, inbox_t).returning(
                 inbox_t.c.channel, inbox_t.c.channel_message_id

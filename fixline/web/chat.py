@@ -6,13 +6,13 @@ import asyncio
 import json
 import logging
 import secrets
-import uuid
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
+from fixline.core.ids import new_id
 from fixline.dialogs.engine import ConversationEngine
 from fixline.dialogs.messages import Inbound, Reply
 from fixline.web.hub import Hub, reply_frame
@@ -57,7 +57,7 @@ def build_router(engine: ConversationEngine, hub: Hub, sessions: SessionCookie) 
                     continue
                 inbound = Inbound(
                     channel=CHANNEL, address=sid,
-                    message_id=frame.get("id") or str(uuid.uuid4()),
+                    message_id=frame.get("id") or new_id().hex,
                     text=frame.get("text", ""), action=frame.get("action"),
                 )
                 for reply in await answer(ws, engine, inbound):
