@@ -105,3 +105,41 @@ async def engine(db: AsyncEngine) -> AsyncIterator[ConversationEngine]:
 async def count(db: AsyncEngine, sql: str) -> int:
     async with db.connect() as conn:
         return int((await conn.execute(text(sql))).scalar_one())
+
+
+@pytest.fixture(scope="session")
+def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's expert content indexed once per test run (the slow part of seeding:
+    about a thousand documents through the embedding model)."""
+    from fixline.knowledge.seed import seed_documents
+    from fixline.knowledge.store import KnowledgeStore
+
+    directory = tmp_path_factory.mktemp("knowledge")
+    seed_documents(KnowledgeStore(Settings(data_dir=directory)))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def knowledge_store(knowledge_dir: Path):  # type: ignore[no-untyped-def]
+    from fixline.knowledge.store import KnowledgeStore
+
+    return KnowledgeStore(Settings(data_dir=knowledge_dir))
+
+
+@pytest.fixture(scope="session")
+def hybrid_search(knowledge_store):  # type: ignore[no-untyped-def]
+    from fixline.knowledge.search import HybridSearch
+
+    return HybridSearch(knowledge_store)
+
+
+@pytest.fixture
+async def offline(db: AsyncEngine, hybrid_search):  # type: ignore[no-untyped-def]
+    """The offline diagnostician over the real seed content, its code book in the test's
+    database (SQLite or PostgreSQL)."""
+    from fixline.agent.offline import OfflineDiagnostician
+    from fixline.knowledge.codes import CodeBook
+    from fixline.knowledge.seed import seed_codes
+
+    await seed_codes(db, None)
+    return OfflineDiagnostician(hybrid_search, CodeBook(db))

@@ -31,20 +31,13 @@ def fail(message: str) -> typer.Exit:
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date (the only way the schema changes)."""
-    from fixline.cli.runtime import DatabaseUnavailable, build, ensure_database
+    from fixline.cli.runtime import DatabaseUnavailable, ensure_database
     from fixline.core.migrate import upgrade
 
     config = settings()
 
-    async def check() -> None:
-        runtime = build(config)
-        try:
-            await ensure_database(runtime)
-        finally:
-            await runtime.db.dispose()
-
     try:
-        asyncio.run(check())
+        asyncio.run(ensure_database(config))
     except DatabaseUnavailable as exc:
         raise fail(str(exc)) from None
     upgrade(config)
@@ -53,8 +46,22 @@ def migrate() -> None:
 
 @app.command()
 def seed() -> None:
-    """Load the seed data (idempotent: running it twice changes nothing)."""
-    console.print("nothing to seed yet: the knowledge base arrives with the diagnosis work")
+    """Load the expert articles and code tables (idempotent: running it twice changes nothing)."""
+    from fixline.cli.seeding import run_seed
+
+    raise typer.Exit(run_seed(settings()))
+
+
+@app.command()
+def diagnose(
+    description: Annotated[str | None, typer.Argument(help="What the customer says.")] = None,
+    equipment: Annotated[str | None, typer.Option(help="E.g. \"2014 Honda Civic\".")] = None,
+    jsonl: Annotated[bool, typer.Option(help="Read JSON lines {text, equipment} on stdin.")] = False,
+) -> None:
+    """Print a diagnosis as JSON, one object per description."""
+    from fixline.cli.diagnosing import run_diagnose
+
+    raise typer.Exit(run_diagnose(settings(), description, equipment, jsonl))
 
 
 @app.command()
@@ -82,9 +89,10 @@ def worker(
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     async def run() -> None:
-        runtime = build(settings())
+        config = settings()
+        await ensure_database(config)
+        runtime = build(config, diagnosis=False)
         try:
-            await ensure_database(runtime)
             if once:
                 await runtime.dispatcher.drain()
             else:
@@ -110,6 +118,17 @@ def chat(
     from fixline.cli.terminal import run_chat
 
     raise typer.Exit(run_chat(settings(), address or getpass.getuser()))
+
+
+@bench_app.command("diagnose")
+def bench_diagnose(
+    data: Annotated[str, typer.Option(help="Labeled JSON lines.")] = "tests/data/diagnosis_eval.jsonl",
+) -> None:
+    """Top-1/top-3 accuracy, safety recall, ECE and latency, against BM25-only and
+    vector-only retrieval in the same run."""
+    from fixline.cli.bench_diagnose import run
+
+    raise typer.Exit(run(settings(), data))
 
 
 @bench_app.command("turns")

@@ -36,17 +36,31 @@ class Runtime:
         await self.db.dispose()
 
 
-def build_diagnostician(settings: Settings) -> Diagnostician:
-    return NoDiagnostician()
+def build_diagnostician(settings: Settings, db: AsyncEngine) -> Diagnostician:
+    """The offline diagnostician over the seeded knowledge base; until `fixline seed` has
+    run there is nothing to diagnose from, and the conversation says so honestly."""
+    from fixline.agent.offline import OfflineDiagnostician
+    from fixline.knowledge.codes import CodeBook
+    from fixline.knowledge.search import HybridSearch
+    from fixline.knowledge.store import KnowledgeStore
+
+    store = KnowledgeStore(settings)
+    if store.count() == 0:
+        log.warning("the knowledge base is empty: run `fixline seed` to enable diagnosis")
+        return NoDiagnostician()
+    return OfflineDiagnostician(HybridSearch(store), CodeBook(db))
 
 
-def build(settings: Settings, diagnostician: Diagnostician | None = None) -> Runtime:
+def build(settings: Settings, diagnostician: Diagnostician | None = None, *,
+          diagnosis: bool = True) -> Runtime:
+    """Everything wired; `diagnosis=False` skips loading the knowledge base (and its model)
+    for commands that never diagnose (migrate, worker)."""
     db = create_engine(settings)
     handlers = Handlers()
     dispatcher = Dispatcher(db, handlers)
     engine = ConversationEngine(
         db,
-        diagnostician or build_diagnostician(settings),
+        diagnostician or (build_diagnostician(settings, db) if diagnosis else NoDiagnostician()),
         max_text_chars=settings.max_text_chars,
         max_follow_ups=settings.max_follow_ups,
         on_events=dispatcher.notify,
@@ -56,11 +70,16 @@ def build(settings: Settings, diagnostician: Diagnostician | None = None) -> Run
     return runtime
 
 
-async def ensure_database(runtime: Runtime) -> None:
-    """One clear line instead of a traceback when the database cannot be reached."""
+async def ensure_database(settings: Settings, db: AsyncEngine | None = None) -> None:
+    """One clear line instead of a traceback when the database cannot be reached.
+    Checked before anything slow is built (the knowledge base loads a model)."""
+    engine = db or create_engine(settings)
     try:
-        await check_connection(runtime.db)
+        await check_connection(engine)
     except Exception as exc:
-        url = redact_url(runtime.settings.resolved_database_url)
+        url = redact_url(settings.resolved_database_url)
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise DatabaseUnavailable(f"Cannot reach the database at {url}: {reason}") from exc
+    finally:
+        if db is None:
+            await engine.dispose()

@@ -7,7 +7,8 @@ from sqlalchemy import MetaData
 
 import fixline.core.customers
 import fixline.core.outbox
-import fixline.dialogs.models  # noqa: F401
+import fixline.dialogs.models
+import fixline.knowledge.models  # noqa: F401
 from fixline.core.db import Base
 
 

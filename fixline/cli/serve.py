@@ -17,7 +17,7 @@ def make_app(settings: Settings | None = None) -> FastAPI:
     runtime = build(settings or Settings())
 
     async def start() -> None:
-        await ensure_database(runtime)
+        await ensure_database(runtime.settings, runtime.db)
         runtime.dispatcher.start()
         await runtime.engine.recover()
 

@@ -30,9 +30,9 @@ def run_chat(settings: Settings, address: str) -> int:
 
 
 async def _chat(settings: Settings, address: str, scripted: bool, out: Console) -> int:
+    await ensure_database(settings)
     runtime = build(settings)
     try:
-        await ensure_database(runtime)
         await asyncio.to_thread(upgrade, settings)
         buttons: list[tuple[str, str]] = []
         if not scripted:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from fixline.agent.text import words
+
+__all__ = ["clean_text", "looks_like_garbage", "storable", "words"]
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _VOWEL = re.compile(r"[aeiouyäöüéèàáíóú]")
@@ -28,10 +31,6 @@ def clean_text(raw: str, limit: int) -> tuple[str, bool]:
     if len(text) > limit:
         return text[:limit], True
     return text, False
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
 
 
 def looks_like_garbage(text: str) -> bool:

@@ -45,3 +45,35 @@ def server_env_for_url(tmp_path: Path, url: str) -> dict[str, str]:
     from fixline.core.settings import Settings
 
     return server_env(Settings(data_dir=tmp_path, database_url=url))
+
+
+@pytest.mark.slow
+def test_seed_is_idempotent_and_diagnose_prints_json(knowledge_dir, tmp_path):
+    import json
+    import shutil
+
+    from fixline.core.settings import Settings
+
+    # Its own copy: the embedded Chroma store is not shared between processes.
+    data_dir = tmp_path / "data"
+    shutil.copytree(knowledge_dir, data_dir)
+    env = server_env(Settings(data_dir=data_dir))
+    assert fixline(["migrate"], env).returncode == 0
+    first = fixline(["seed"], env)
+    again = fixline(["seed"], env)
+    assert first.returncode == again.returncode == 0
+    summary = first.stderr.decode().strip().splitlines()[-1]
+    assert "articles" in summary and summary == again.stderr.decode().strip().splitlines()[-1]
+
+    one = fixline(["diagnose", "samsung washer shows 4C and wont fill with water",
+                   "--equipment", "Samsung front loader"], env)
+    assert one.returncode == 0, one.stderr.decode()
+    result = json.loads(one.stdout)
+    assert result["codes"] == ["4C"] and result["causes"] and result["latency_ms"] > 0
+    assert {"title", "likelihood", "steps", "sources", "safety"} <= set(result["causes"][0])
+
+    lines = b'{"text": "furnace blows cold air", "equipment": "gas furnace"}\nnot json\n'
+    many = fixline(["diagnose", "--jsonl"], env, lines)
+    out = [json.loads(line) for line in many.stdout.decode().splitlines()]
+    assert out[0]["causes"] and out[1]["error"].startswith("not a JSON object")
+    assert many.returncode == 1  # one line was refused, and said so

@@ -142,3 +142,17 @@ async def test_closed_case_starts_anew_on_the_next_message(db):
     assert "Most likely causes" in customer.text
     assert await count(db, "SELECT count(*) FROM cases") == 2
     await engine.close()
+
+
+async def test_whole_conversation_with_the_offline_diagnostician(db, offline):
+    engine = make_engine(db, offline)
+    customer = Customer(engine)
+    await customer.say("my samsung washer shows 4C and wont fill")
+    await customer.press("consent:yes", "I agree")
+    assert "Most likely causes:" in customer.text
+    assert "1. " in customer.text and "To check" in customer.text
+    assert customer.actions == ["outcome:fixed", "outcome:not_fixed", "/new"]
+    await customer.press("outcome:fixed")
+    await customer.press("rating:5")
+    assert await count(db, "SELECT count(*) FROM cases WHERE outcome = 'fixed' AND confidence > 0") == 1
+    await engine.close()

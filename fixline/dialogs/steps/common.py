@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fixline.agent.equipment import CATEGORIES, guess
 from fixline.agent.extract import find_codes
-from fixline.dialogs.equipment import CATEGORIES, guess
 from fixline.dialogs.messages import Button
 from fixline.dialogs.states import State
 from fixline.dialogs.text import looks_like_garbage, words

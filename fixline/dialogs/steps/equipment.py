@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixline.dialogs.equipment import CATEGORIES
+from fixline.agent.equipment import CATEGORIES
 from fixline.dialogs.states import State
 from fixline.dialogs.steps.common import (
     absorb_equipment,

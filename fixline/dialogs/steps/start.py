@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixline.dialogs.equipment import category_of
+from fixline.agent.equipment import category_of
 from fixline.dialogs.messages import Button
 from fixline.dialogs.states import State
 from fixline.dialogs.steps import equipment

@@ -6,8 +6,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from fixline.agent.text import words
 from fixline.core.clock import utcnow
-from fixline.dialogs.text import words
 
 CATEGORIES: dict[str, str] = {
     "car": "Car or van",
