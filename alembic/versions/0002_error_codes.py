@@ -8,9 +8,9 @@ Create Date: 2026-11-24 08:30:30.177666
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql
-import fixline.core.db
+
+from alembic import op
 
 revision: str = '0002'
 down_revision: str | None = '0001'
