@@ -48,7 +48,18 @@ def build_diagnostician(settings: Settings, db: AsyncEngine) -> Diagnostician:
     if store.count() == 0:
         log.warning("the knowledge base is empty: run `fixline seed` to enable diagnosis")
         return NoDiagnostician()
-    return OfflineDiagnostician(HybridSearch(store), CodeBook(db))
+    search, codes = HybridSearch(store), CodeBook(db)
+    offline = OfflineDiagnostician(search, codes)
+    if not (settings.openai_api_key or settings.llm_base_url):
+        return offline
+    from langchain_openai import ChatOpenAI
+
+    from fixline.agent.llm import LLMDiagnostician
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    model = ChatOpenAI(model=settings.llm_model, base_url=settings.llm_base_url, api_key=key,
+                       timeout=30, max_retries=2, temperature=0)
+    return LLMDiagnostician(model, search, codes, offline, model_name=settings.llm_model)
 
 
 def build(settings: Settings, diagnostician: Diagnostician | None = None, *,
