@@ -53,6 +53,8 @@ class Diagnosis:
     latency_ms: float = 0.0
     tokens: int = 0
     notes: tuple[str, ...] = field(default=())
+    # The score before calibration: what `fixline train` refits the calibrator on.
+    raw_confidence: float | None = None
 
     @property
     def available(self) -> bool:
@@ -87,6 +89,7 @@ class Diagnosis:
             latency_ms=float(data.get("latency_ms", 0.0)),
             tokens=int(data.get("tokens", 0)),
             notes=tuple(data.get("notes", ())),
+            raw_confidence=data.get("raw_confidence"),
         )
 
 

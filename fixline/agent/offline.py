@@ -9,6 +9,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from fixline.agent.calibration import Calibrator
 from fixline.agent.diagnosis import CaseFacts, Cause, Diagnosis
 from fixline.agent.extract import find_codes
 from fixline.agent.safety import hazards
@@ -36,10 +37,12 @@ class _Candidate:
 
 
 class OfflineDiagnostician:
-    def __init__(self, search: HybridSearch, codes: CodeBook, mode: Mode = "hybrid") -> None:
+    def __init__(self, search: HybridSearch, codes: CodeBook, mode: Mode = "hybrid",
+                 calibrator: Calibrator | None = None) -> None:
         self._search = search
         self._codes = codes
         self._mode = mode
+        self._calibrator = calibrator
 
     async def diagnose(self, facts: CaseFacts) -> Diagnosis:
         started = time.perf_counter()
@@ -88,9 +91,12 @@ class OfflineDiagnostician:
                   parts=c.parts, safety=c.safety, sources=tuple(dict.fromkeys(c.sources)))
             for c in ranked[:5]
         )
-        confidence = _confidence(causes, best_similarity, bool(meanings), bool(found_hazards))
+        raw = _confidence(causes, best_similarity, bool(meanings), bool(found_hazards))
+        confidence = self._calibrator(raw) if self._calibrator else raw
+        if found_hazards:
+            confidence = max(confidence, raw)  # a hazard is certain enough to act on
         return Diagnosis(causes=causes, confidence=confidence, safety_warnings=warnings,
-                         model=MODEL, latency_ms=_ms(started))
+                         model=MODEL, latency_ms=_ms(started), raw_confidence=raw)
 
 
 def _add(candidates: dict[str, _Candidate], title: str, weight: float, steps: tuple[str, ...],

@@ -14,6 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from fixline.agent.calibration import expected_calibration_error
 from fixline.agent.diagnosis import Diagnosis
 from fixline.agent.offline import OfflineDiagnostician
 from fixline.cli.diagnosing import facts_for
@@ -35,19 +36,6 @@ def matches(title: str, phrases: list[str]) -> bool:
     """A cause title names the expected cause when every word of one phrase is in it."""
     words = set(normalise(title))
     return any(set(normalise(p)) <= words for p in phrases if normalise(p))
-
-
-def expected_calibration_error(confidences: list[float], correct: list[bool], bins: int = 10) -> float:
-    total = len(confidences)
-    error = 0.0
-    for b in range(bins):
-        low, high = b / bins, (b + 1) / bins
-        idx = [i for i, c in enumerate(confidences) if low <= c < high or (b == bins - 1 and c == 1.0)]
-        if idx:
-            accuracy = sum(correct[i] for i in idx) / len(idx)
-            confidence = sum(confidences[i] for i in idx) / len(idx)
-            error += len(idx) / total * abs(accuracy - confidence)
-    return error
 
 
 def score(cases: list[dict[str, Any]], diagnoses: list[Diagnosis]) -> dict[str, float]:

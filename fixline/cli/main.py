@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -118,6 +119,17 @@ def chat(
     from fixline.cli.terminal import run_chat
 
     raise typer.Exit(run_chat(settings(), address or getpass.getuser()))
+
+
+@app.command()
+def train(
+    labeled: Annotated[Path | None, typer.Option(help="Labeled JSON lines to add to the outcomes.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Where to write the reliability diagram PNG.")] = None,
+) -> None:
+    """Refit the confidence calibrator on verified outcomes; print accuracy and ECE."""
+    from fixline.cli.training import run_train
+
+    raise typer.Exit(run_train(settings(), labeled, plot))
 
 
 @bench_app.command("diagnose")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,9 +37,14 @@ class Runtime:
         await self.db.dispose()
 
 
+def calibration_path(settings: Settings) -> Path:
+    return settings.data_dir / "calibration.json"
+
+
 def build_diagnostician(settings: Settings, db: AsyncEngine) -> Diagnostician:
     """The offline diagnostician over the seeded knowledge base; until `fixline seed` has
     run there is nothing to diagnose from, and the conversation says so honestly."""
+    from fixline.agent.calibration import Calibrator
     from fixline.agent.offline import OfflineDiagnostician
     from fixline.knowledge.codes import CodeBook
     from fixline.knowledge.search import HybridSearch
@@ -49,7 +55,7 @@ def build_diagnostician(settings: Settings, db: AsyncEngine) -> Diagnostician:
         log.warning("the knowledge base is empty: run `fixline seed` to enable diagnosis")
         return NoDiagnostician()
     search, codes = HybridSearch(store), CodeBook(db)
-    offline = OfflineDiagnostician(search, codes)
+    offline = OfflineDiagnostician(search, codes, calibrator=Calibrator.load(calibration_path(settings)))
     if not (settings.openai_api_key or settings.llm_base_url):
         return offline
     from langchain_openai import ChatOpenAI

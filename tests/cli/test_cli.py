@@ -77,3 +77,43 @@ def test_seed_is_idempotent_and_diagnose_prints_json(knowledge_dir, tmp_path):
     out = [json.loads(line) for line in many.stdout.decode().splitlines()]
     assert out[0]["causes"] and out[1]["error"].startswith("not a JSON object")
     assert many.returncode == 1  # one line was refused, and said so
+
+
+@pytest.mark.slow
+def test_train_on_verified_outcomes(settings):
+    """Outcomes recorded on cases (the customer's fixed / not fixed) refit the calibrator."""
+    import asyncio
+    import random
+
+    from sqlalchemy import insert
+
+    from fixline.core.clock import utcnow
+    from fixline.core.db import create_engine
+    from fixline.core.ids import new_id
+    from fixline.dialogs.models import Case
+
+    async def record() -> None:
+        rng = random.Random(3)
+        db = create_engine(settings)
+        rows = []
+        for _ in range(40):
+            raw = rng.uniform(0.3, 0.95)
+            rows.append({"id": new_id(), "customer_id": None, "status": "closed", "category": "car",
+                         "equipment": {}, "facts": {}, "confidence": raw,
+                         "diagnosis": {"causes": [], "confidence": raw, "raw_confidence": raw},
+                         "outcome": "fixed" if rng.random() < raw - 0.2 else "not_fixed",
+                         "rating": None, "opened_at": utcnow(), "diagnosed_at": utcnow(),
+                         "closed_at": utcnow()})
+        async with db.begin() as conn:
+            await conn.execute(insert(Case), rows)
+        await db.dispose()
+
+    asyncio.run(record())
+    picture = settings.data_dir / "reliability.png"
+    result = fixline(["train", "--plot", str(picture)], server_env(settings))
+    assert result.returncode == 0, result.stderr.decode()
+    lines = dict(line.split(": ", 1) for line in result.stdout.decode().splitlines())
+    assert lines["samples"] == "40" and 0 < float(lines["accuracy"]) < 1
+    assert float(lines["ece_after"]) >= 0
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (settings.data_dir / "calibration.json").exists()
