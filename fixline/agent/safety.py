@@ -19,7 +19,9 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-SMELL = r"(smel+s?|smel+ing|smelt|odou?rs?|stinks?|stench|whiff)"
+SMELL = r"(smel+s?|smel+ing|smel+ed|smelt|odou?rs?|stinks?|stench|whiff)"
+BURNING = ("Switch it off and unplug it (or turn off its breaker) now, and don't use it again until "
+           "it has been checked. If there is smoke or flame, get out and call the fire service.")
 RULES: list[tuple[re.Pattern[str], Hazard]] = [
     (_p(rf"\b(gas\s*leak|leaking\s+gas|rotten\s+eggs?|{SMELL}\W+(\w+\W+){{0,4}}(of\s+)?(natural\s+)?(gas|propane|lpg|sulph|sulfur)"
         rf"|(gas|propane)\W+(\w+\W+){{0,3}}{SMELL})"),
@@ -45,11 +47,21 @@ RULES: list[tuple[re.Pattern[str], Hazard]] = [
             frozenset({"car", "small_engine"}))),
     (_p(rf"(?:\b(burn\w*|electric\w*|melt\w*|scorch\w*|plastic)\W+(\w+\W+){{0,2}}{SMELL}"
         rf"|{SMELL}\W+(\w+\W+){{0,3}}(burn\w*|electric\w*|melt\w*|scorch\w*)"
-        r"|spark\w*|smok(e|ing)\b(?!\w*\s+(detector|alarm))|flames?\s+(shoot|com|out)\w*|on\s+fire|caught\s+fire)"),
-     Hazard("burning", "Electrical fault or overheating part",
-            "Switch it off and unplug it (or turn off its breaker) now, and don't use it again until "
-            "it has been checked. If there is smoke or flame, get out and call the fire service.")),
-    (_p(r"\b(fuel|petrol|gasoline|diesel)\W+(\w+\W+){0,3}(leak\w*|drip\w*|pool|pudd\w*|smel\w*)"
+        r"|flames?\s+(shoot|com|out)\w*|on\s+fire|caught\s+fire)"),
+     Hazard("burning", "Electrical fault or overheating part", BURNING)),
+    # Sparks and smoke from an appliance or its socket; on engines they are usually the
+    # ignition ("the plug sparks") or oil smoke, judged by the articles, not as a fire.
+    (_p(r"\b(spark(s|ed|ing)?\b(?!\s+plug)|smok(e|ing)\b(?!\w*\s+(detector|alarm)))"),
+     Hazard("burning", "Electrical fault or overheating part", BURNING,
+            frozenset({"washing_machine", "dryer", "dishwasher", "refrigerator", "oven_range", "hvac",
+                       "other"}))),
+    (_p(r"\bammonia\b"),
+     Hazard("ammonia", "Ammonia leak from the cooling unit",
+            "An ammonia smell from an absorption (RV or gas) fridge means its cooling unit is leaking a "
+            "toxic gas: switch it off, ventilate, keep people away from the fumes and have the cooling "
+            "unit replaced.", frozenset({"refrigerator", "other"}))),
+    (_p(r"\b(fuel|petrol|gasoline|diesel|gas)\W+(\w+\W+){0,3}(leak\w*|drip\w*|pool|pudd\w*|pour\w*)"
+        r"|\b(fuel|petrol|gasoline|diesel)\W+(\w+\W+){0,3}smel\w*"
         r"|(leak\w*|drip\w*|smel\w*)\W+(\w+\W+){0,3}(fuel|petrol|gasoline|diesel)"),
      Hazard("fuel", "Fuel leak",
             "A fuel leak can catch fire: don't start or run it, keep sparks and flames away, and have "
@@ -63,8 +75,10 @@ NOT_A_SHOCK = re.compile(r"shock\s*(absorber|mount)s?", re.IGNORECASE)
 
 
 def hazards(text: str, family: str | None = None) -> list[Hazard]:
-    found = []
+    found: list[Hazard] = []
     for pattern, hazard in RULES:
+        if any(h.name == hazard.name for h in found):
+            continue
         if hazard.families is not None and family and family not in hazard.families:
             continue
         if hazard.name == "shock" and NOT_A_SHOCK.search(text):
