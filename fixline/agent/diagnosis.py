@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
@@ -65,7 +65,16 @@ class Diagnosis:
         return bool(self.safety_warnings) or any(c.safety for c in self.causes)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # By hand: dataclasses.asdict deep-copies every value and showed up on the turn path.
+        return {
+            "causes": [{"title": c.title, "likelihood": c.likelihood, "steps": list(c.steps),
+                        "parts": list(c.parts), "safety": c.safety, "sources": list(c.sources)}
+                       for c in self.causes],
+            "confidence": self.confidence, "follow_up": self.follow_up,
+            "safety_warnings": list(self.safety_warnings), "model": self.model,
+            "latency_ms": self.latency_ms, "tokens": self.tokens, "notes": list(self.notes),
+            "raw_confidence": self.raw_confidence,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Diagnosis:
