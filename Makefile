@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OBD_DEFAULT := $(wildcard ../shared/data/obdex)
 export FIXLINE_OBD_CODES_PATH ?= $(if $(OBD_DEFAULT),$(abspath $(OBD_DEFAULT)),)
 
-.PHONY: run test install lint browser-deps postgres test-fast test-browser bench
+.PHONY: run test install lint system-deps postgres test-fast test-browser bench
 
 $(BIN)/.installed: uv.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,14 +19,18 @@ $(BIN)/.installed: uv.lock pyproject.toml
 
 install: $(BIN)/.installed
 
-run: install
+run: install system-deps
 	$(BIN)/fixline migrate
 	$(BIN)/fixline seed
 	$(BIN)/fixline serve
 
-# Debian packages the tests need; installed only when missing.
-browser-deps:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+# Debian packages the product and its tests need (browser tests, OCR, audio); installed
+# only when missing, so a fresh machine or CI gets them and a set-up one loses no time.
+DEBIAN_PACKAGES := chromium:chromium tesseract:tesseract-ocr ffmpeg:ffmpeg espeak-ng:espeak-ng
+system-deps:
+	@missing=""; for pair in $(DEBIAN_PACKAGES); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(SUDO) apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 
 # PostgreSQL runs on this machine; start it if it is not answering.
 postgres:
@@ -37,7 +41,7 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/ruff check fixline tests alembic
 
-test: install browser-deps postgres lint
+test: install system-deps postgres lint
 	FIXLINE_DATA_DIR=var/test-setup $(BIN)/fixline migrate
 	FIXLINE_DATA_DIR=var/test-setup $(BIN)/fixline seed
 	$(BIN)/pytest -q
@@ -45,7 +49,7 @@ test: install browser-deps postgres lint
 test-fast: install
 	$(BIN)/pytest -q -m "not browser and not slow"
 
-test-browser: install browser-deps
+test-browser: install system-deps
 	$(BIN)/pytest -q -m browser
 
 bench: install postgres

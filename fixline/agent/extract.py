@@ -50,13 +50,33 @@ def normalise_spoken(text: str) -> str:
     return _SPOKEN.sub(digits, text)
 
 
-def find_codes(text: str) -> list[str]:
-    """Codes in the order they appear, upper-cased, without duplicates."""
-    text = normalise_spoken(text)
+_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "S": "5", "s": "5", "I": "1", "l": "1", "Z": "2",
+                            "B": "8"})
+_DISPLAY_TOKEN = re.compile(r"\b([EFPBCU])([0-9OoSsIlZB]{2,4})\b")
+
+
+def repair_display(text: str) -> str:
+    """OCR reads 0 as O and 5 as S on displays: in a token shaped like a code (a letter,
+    then two to four digit-like characters with at least one real digit, or all of them
+    look-alikes after E/F), the look-alikes become digits: "FOS" -> "F05", "PO3O1" -> "P0301"."""
+
+    def fix(m: re.Match[str]) -> str:
+        tail = m.group(2)
+        if tail.isdigit():
+            return m.group(0)
+        return m.group(1) + tail.translate(_LOOKALIKE)
+
+    return _DISPLAY_TOKEN.sub(fix, text)
+
+
+def find_codes(text: str, on_display: bool = False) -> list[str]:
+    """Codes in the order they appear, upper-cased, without duplicates. Text read off a
+    display (OCR) needs no cue word: what a display shows is the code."""
+    text = normalise_spoken(repair_display(text) if on_display else text)
     found: list[str] = []
     for m in _OBD.finditer(text):
         found.append((m.group(1) + m.group(2)).upper())
-    cue = bool(_CODE_CUE.search(text))
+    cue = on_display or bool(_CODE_CUE.search(text))
     for m in _APPLIANCE_ALNUM.finditer(text):
         code = _SEPARATORS.sub("", m.group(1)).upper()
         if code[0].isdigit() and not cue:

@@ -122,6 +122,14 @@ def chat(
 
 
 @app.command()
+def perceive(files: Annotated[list[Path], typer.Argument(help="Photos (and later recordings).")]) -> None:
+    """Read photos of error screens: OCR text, error codes and VINs, one JSON line a file."""
+    from fixline.cli.perceiving import run_perceive
+
+    raise typer.Exit(run_perceive(settings(), files))
+
+
+@app.command()
 def train(
     labeled: Annotated[Path | None, typer.Option(help="Labeled JSON lines to add to the outcomes.")] = None,
     plot: Annotated[Path | None, typer.Option(help="Where to write the reliability diagram PNG.")] = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 import fixline.core.customers
+import fixline.core.files
 import fixline.core.outbox
 import fixline.dialogs.models
 import fixline.knowledge.models  # noqa: F401

@@ -117,3 +117,19 @@ def test_train_on_verified_outcomes(settings):
     assert float(lines["ece_after"]) >= 0
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (settings.data_dir / "calibration.json").exists()
+
+
+def test_perceive_prints_one_json_line_per_file(tmp_path):
+    import json
+
+    from tests.agent.test_perception import display, jpeg
+
+    (tmp_path / "screen.jpg").write_bytes(jpeg(display("E24")))
+    (tmp_path / "notes.jpg").write_text("not a photo")
+    env = server_env_for_url(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/x.db")
+    result = fixline(["perceive", str(tmp_path / "screen.jpg"), str(tmp_path / "notes.jpg")], env)
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert lines[0]["codes"] == [{"code": "E24", "source": "screen.jpg (ocr)"}]
+    assert lines[0]["mime"] == "image/jpeg" and lines[0]["latency_ms"] > 0
+    assert lines[1]["error"].startswith("I can't use that kind of file")
+    assert result.returncode == 1

@@ -1,0 +1,32 @@
+"""`fixline perceive FILE...`: the perception path on local files, one JSON line each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fixline.agent.ocr import OCRUnavailable, TesseractOCR
+from fixline.agent.perception import Perceiver
+from fixline.core.files import FileStore
+from fixline.core.settings import Settings
+
+
+def run_perceive(settings: Settings, files: list[Path]) -> int:
+    try:
+        ocr: TesseractOCR | None = TesseractOCR()
+    except OCRUnavailable:
+        ocr = None
+    perceiver = Perceiver(FileStore(settings.data_dir / "files"), ocr)
+    status = 0
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            print(json.dumps({"file": str(path), "error": f"cannot read the file: {exc.strerror}"}))
+            status = 1
+            continue
+        result = perceiver.perceive(data)
+        print(json.dumps(result.to_dict(path.name)), flush=True)
+        if result.error:
+            status = 1
+    return status
