@@ -8,9 +8,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from fixline.agent.audio import AudioRejected, to_wav16k
 from fixline.agent.extract import find_codes
 from fixline.agent.images import ImageRejected, normalise
 from fixline.agent.ocr import OCR
+from fixline.agent.speech import SpeechToText
 from fixline.agent.vin import find_vins
 from fixline.core.files import FileRejected, FileStore, StoredFile
 
@@ -26,17 +28,23 @@ class Perception:
     latency_ms: float = 0.0
     error: str | None = None
 
+    @property
+    def how(self) -> str:
+        return "transcript" if self.kind == "voice" else "ocr"
+
     def to_dict(self, source: str) -> dict[str, Any]:
         return {"file": source, "kind": self.kind, "mime": self.mime, "sha256": self.sha256,
-                "text": self.text, "codes": [{"code": c, "source": f"{source} (ocr)"} for c in self.codes],
-                "vins": [{"vin": v, "source": f"{source} (ocr)"} for v in self.vins],
+                "text": self.text,
+                "codes": [{"code": c, "source": f"{source} ({self.how})"} for c in self.codes],
+                "vins": [{"vin": v, "source": f"{source} ({self.how})"} for v in self.vins],
                 "latency_ms": self.latency_ms, "error": self.error}
 
 
 class Perceiver:
-    def __init__(self, store: FileStore, ocr: OCR | None) -> None:
+    def __init__(self, store: FileStore, ocr: OCR | None, speech: SpeechToText | None = None) -> None:
         self._store = store
         self._ocr = ocr
+        self._speech = speech
 
     def perceive(self, data: bytes) -> Perception:
         started = time.perf_counter()
@@ -44,9 +52,7 @@ class Perceiver:
             stored = self._store.put(data)
         except FileRejected as exc:
             return Perception(None, None, error=str(exc), latency_ms=_ms(started))
-        result = self._photo(data, stored) if stored.kind == "photo" else Perception(
-            stored.kind, stored.mime, sha256=stored.sha256,
-            error="I can't listen to recordings yet: please type what you wanted to say.")
+        result = self._photo(data, stored) if stored.kind == "photo" else self._voice(data, stored)
         result.latency_ms = _ms(started)
         return result
 
@@ -69,6 +75,25 @@ class Perceiver:
             result.text = ""
             result.error = ("I couldn't find any text in that photo. Try a closer, sharper shot of "
                             "the display, or type the code you see.")
+        return result
+
+
+    def _voice(self, data: bytes, stored: StoredFile) -> Perception:
+        result = Perception(stored.kind, stored.mime, sha256=stored.sha256)
+        if self._speech is None:
+            result.error = "I can't listen to recordings on this server; please type what you wanted to say."
+            return result
+        try:
+            wav, _seconds = to_wav16k(data)
+        except AudioRejected as exc:
+            self._store.delete(stored.sha256)
+            result.error = str(exc)
+            return result
+        result.text = self._speech.transcribe(wav)
+        result.codes = find_codes(result.text)
+        result.vins = find_vins(result.text)
+        if not result.text:
+            result.error = "I couldn't make out any words. Please try again somewhere quieter, or type it."
         return result
 
 

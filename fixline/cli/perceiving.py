@@ -7,8 +7,20 @@ from pathlib import Path
 
 from fixline.agent.ocr import OCRUnavailable, TesseractOCR
 from fixline.agent.perception import Perceiver
+from fixline.agent.speech import LocalWhisper, OpenAIWhisper, SpeechToText
 from fixline.core.files import FileStore
 from fixline.core.settings import Settings
+
+
+def speech_to_text(settings: Settings) -> SpeechToText:
+    local = LocalWhisper()
+    if settings.openai_api_key is None:
+        return local
+    from openai import OpenAI
+
+    client = OpenAI(api_key=settings.openai_api_key.get_secret_value(), base_url=settings.llm_base_url,
+                    timeout=60, max_retries=2)
+    return OpenAIWhisper(client, local)
 
 
 def run_perceive(settings: Settings, files: list[Path]) -> int:
@@ -16,7 +28,7 @@ def run_perceive(settings: Settings, files: list[Path]) -> int:
         ocr: TesseractOCR | None = TesseractOCR()
     except OCRUnavailable:
         ocr = None
-    perceiver = Perceiver(FileStore(settings.data_dir / "files"), ocr)
+    perceiver = Perceiver(FileStore(settings.data_dir / "files"), ocr, speech_to_text(settings))
     status = 0
     for path in files:
         try:

@@ -27,6 +27,9 @@ KINDS: dict[str, str] = {
     "audio/x-m4a": "voice", "audio/webm": "voice", "video/webm": "voice", "audio/amr": "voice",
     "audio/wav": "voice", "audio/x-wav": "voice", "audio/flac": "voice",
 }
+ALIASES = {"application/ogg": "audio/ogg", "audio/wave": "audio/wav", "audio/vnd.wave": "audio/wav",
+           "audio/mp3": "audio/mpeg", "audio/x-mpeg": "audio/mpeg", "image/jpg": "image/jpeg",
+           "audio/m4a": "audio/mp4", "audio/x-m4a": "audio/mp4"}
 LIMITS = {"photo": 20 * 2**20, "voice": 25 * 2**20}
 
 
@@ -74,7 +77,7 @@ def sniff(data: bytes) -> str | None:
         return "audio/webm"  # browser recordings are WebM (EBML) whatever the sniffer says
     if data[:6] == b"#!AMR\n":
         return "audio/amr"
-    return mime or None
+    return ALIASES.get(mime, mime) or None
 
 
 class FileStore:
