@@ -23,12 +23,16 @@ def speech_to_text(settings: Settings) -> SpeechToText:
     return OpenAIWhisper(client, local)
 
 
-def run_perceive(settings: Settings, files: list[Path]) -> int:
+def perceiver_for(settings: Settings) -> Perceiver:
     try:
         ocr: TesseractOCR | None = TesseractOCR()
     except OCRUnavailable:
         ocr = None
-    perceiver = Perceiver(FileStore(settings.data_dir / "files"), ocr, speech_to_text(settings))
+    return Perceiver(FileStore(settings.data_dir / "files"), ocr, speech_to_text(settings))
+
+
+def run_perceive(settings: Settings, files: list[Path]) -> int:
+    perceiver = perceiver_for(settings)
     status = 0
     for path in files:
         try:

@@ -11,9 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from fixline.agent.diagnosis import Diagnostician, NoDiagnostician
 from fixline.core.db import check_connection, create_engine
 from fixline.core.dispatcher import Dispatcher, Handlers
+from fixline.core.files import FileStore
+from fixline.core.outbox import Event
 from fixline.core.settings import Settings, redact_url
 from fixline.dialogs.engine import ConversationEngine
+from fixline.dialogs.media_worker import MediaWorker
 from fixline.dialogs.outbound import REPLY_TOPIC, Senders
+from fixline.dialogs.steps.media import MEDIA_TOPIC
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +88,28 @@ def build(settings: Settings, diagnostician: Diagnostician | None = None, *,
     )
     runtime = Runtime(settings, db, engine, dispatcher, handlers)
     handlers.on(REPLY_TOPIC, runtime.senders.deliver)
+    handlers.on(MEDIA_TOPIC, LazyMediaWorker(settings, engine, db))
     return runtime
+
+
+def file_store(settings: Settings) -> FileStore:
+    return FileStore(settings.data_dir / "files")
+
+
+class LazyMediaWorker:
+    """Loads OCR and speech models at the first photo or voice note, not at start."""
+
+    def __init__(self, settings: Settings, engine: ConversationEngine, db: AsyncEngine) -> None:
+        self._args = (settings, engine, db)
+        self._worker: MediaWorker | None = None
+
+    async def __call__(self, event: Event) -> None:
+        if self._worker is None:
+            from fixline.cli.perceiving import perceiver_for
+
+            settings, engine, db = self._args
+            self._worker = MediaWorker(engine, perceiver_for(settings), file_store(settings), db)
+        await self._worker(event)
 
 
 async def ensure_database(settings: Settings, db: AsyncEngine | None = None) -> None:

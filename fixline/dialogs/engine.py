@@ -75,6 +75,23 @@ class ConversationEngine:
             row = result.first()
         return row.id if row else None
 
+    async def deliver(self, inbound: Inbound) -> list[Reply]:
+        """Process a message that arrived outside a request (a finished photo reading, later
+        an expert's answer) and send the replies through the channel's sender."""
+        replies = await self._process(inbound, None)
+        await self._publish(inbound, replies)
+        return replies
+
+    async def _publish(self, inbound: Inbound, replies: list[Reply]) -> None:
+        if not replies:
+            return
+        async with writing(self._db) as conn:
+            await conn.execute(OutboxRow.__table__.insert(), [
+                reply_event(inbound.channel, inbound.address, r).row() for r in replies
+            ])
+        if self._on_events:
+            self._on_events()
+
     async def process_stored(self, inbox_id: uuid.UUID) -> list[Reply]:
         """Process a stored message and send its replies through the outbox."""
         async with self._db.connect() as conn:
@@ -82,13 +99,7 @@ class ConversationEngine:
                 select(InboxRow.payload).where(InboxRow.id == inbox_id))).scalar_one()
         inbound = Inbound.from_dict(payload)
         replies = await self._process(inbound, inbox_id)
-        if replies:
-            async with writing(self._db) as conn:
-                await conn.execute(OutboxRow.__table__.insert(), [
-                    reply_event(inbound.channel, inbound.address, r).row() for r in replies
-                ])
-            if self._on_events:
-                self._on_events()
+        await self._publish(inbound, replies)
         return replies
 
     async def recover(self, older_than: timedelta = timedelta(0)) -> int:

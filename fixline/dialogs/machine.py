@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from functools import partial
 
 from fixline.dialogs.states import State
-from fixline.dialogs.steps import closed, commands, diagnosed, equipment, feedback, start, symptoms
+from fixline.dialogs.steps import (
+    closed,
+    commands,
+    diagnosed,
+    equipment,
+    feedback,
+    media,
+    start,
+    symptoms,
+)
 from fixline.dialogs.turn import Turn
 
 Handler = Callable[[Turn], None]
@@ -53,7 +62,22 @@ class Machine:
     def step(self, turn: Turn) -> None:
         origin = turn.state
         name = commands.command_of(turn)
-        if name is not None:
+        if turn.inbound.attachments and not turn.inbound.internal:
+            media.received(turn)
+            allowed = frozenset({origin})
+        elif turn.action == media.PERCEIVED:
+            carry_on = media.perceived(turn)
+            allowed = frozenset({origin})
+            if carry_on and origin is State.START:
+                pending = turn.context.get("pending")
+                turn.context["pending"] = f"{pending}\n{carry_on}" if pending else carry_on
+            elif carry_on:
+                # What the photo or recording said continues the conversation as typed text.
+                turn.text, turn.action = carry_on, None
+                row = self.table[origin]
+                row.handler(turn)
+                allowed = row.moves_to | {origin}
+        elif name is not None:
             command = commands.COMMANDS.get(name)
             if command is None:
                 turn.say(f"I don't know the command {name}.\n\n{commands.HELP}")

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.core.db import check_connection
+from fixline.core.files import FileStore
 from fixline.core.settings import Settings
 from fixline.dialogs.engine import ConversationEngine
 from fixline.dialogs.outbound import Senders
@@ -45,7 +46,7 @@ def create_app(
     sessions = SessionCookie(settings.resolved_secret_key(),
                              secure=settings.public_url.startswith("https://"))
     app.state.hub = hub
-    app.include_router(build_router(engine, hub, sessions))
+    app.include_router(build_router(engine, hub, sessions, FileStore(settings.data_dir / "files")))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz")

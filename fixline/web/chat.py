@@ -9,12 +9,13 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request, UploadFile, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse, JSONResponse
 
+from fixline.core.files import FileRejected, FileStore
 from fixline.core.ids import new_id
 from fixline.dialogs.engine import ConversationEngine
-from fixline.dialogs.messages import Inbound, Reply
+from fixline.dialogs.messages import Attachment, Inbound, Reply
 from fixline.web.hub import Hub, reply_frame
 from fixline.web.session import SessionCookie
 
@@ -25,9 +26,11 @@ HISTORY_LIMIT = 200
 MAX_FRAME_CHARS = 200_000  # a 100 kB message still fits; the engine truncates it politely
 STATIC = Path(__file__).parent / "static"
 TYPING_AFTER = 0.3  # seconds
+MAX_UPLOAD = 25 * 2**20
 
 
-def build_router(engine: ConversationEngine, hub: Hub, sessions: SessionCookie) -> APIRouter:
+def build_router(engine: ConversationEngine, hub: Hub, sessions: SessionCookie,
+                 files: FileStore) -> APIRouter:
     router = APIRouter()
     page = (STATIC / "index.html").read_text()
 
@@ -66,6 +69,29 @@ def build_router(engine: ConversationEngine, hub: Hub, sessions: SessionCookie) 
             return
         finally:
             hub.leave(sid, ws)
+
+    @router.post("/api/chat/files")
+    async def upload(request: Request, file: UploadFile, message_id: str | None = Form(None)) -> JSONResponse:
+        """A photo or voice note for this session's conversation. It is stored now and read
+        in the background; the answer arrives on the chat socket."""
+        sid = sessions.read(request.cookies)
+        if sid is None:
+            return JSONResponse({"error": "Open the chat page first."}, status_code=403)
+        data = await file.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            return JSONResponse({"error": "That file is too large (the limit is 25 MB)."}, status_code=413)
+        try:
+            stored = await asyncio.to_thread(files.put, data)
+        except FileRejected as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        inbound = Inbound(
+            channel=CHANNEL, address=sid, message_id=(message_id or new_id().hex)[:100],
+            text="", attachments=(Attachment(stored.kind, stored.mime, stored.size, stored.sha256),),
+        )
+        replies = await engine.handle(inbound)
+        for reply in replies:
+            await hub.send(sid, reply)
+        return JSONResponse({"kind": stored.kind, "size": stored.size})
 
     return router
 

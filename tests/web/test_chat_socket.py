@@ -99,3 +99,27 @@ async def test_two_server_processes_serve_one_customer_in_order(settings):
         assert directions[:3] == ["in", "out", "out"]
         assert directions[3:] == ["in", "out"] * 20
         await c.close()
+
+
+async def test_photo_upload_is_answered_on_the_socket(settings):
+    from tests.agent.test_perception import display, jpeg
+
+    with running_server(settings) as base:
+        cookie = session_cookie(base)
+        chat, _ = await ChatSocket.open(base, cookie)
+        await chat.turn({"type": "message", "text": "hello"})
+        await chat.turn({"type": "button", "action": "consent:yes"})
+        await chat.turn({"type": "button", "action": "equipment:dishwasher"})
+        async with httpx.AsyncClient(base_url=base, headers={"Cookie": cookie}) as http:
+            response = await http.post("/api/chat/files",
+                                       files={"file": ("screen.jpg", jpeg(display("E24")), "image/jpeg")})
+            assert response.status_code == 200 and response.json()["kind"] == "photo"
+            frames = [await asyncio.wait_for(chat.frame(), 20) for _ in range(2)]
+            assert frames[0]["text"] == "Thanks, I'm reading your photo…"
+            assert frames[1]["text"] == "I can read E24 on the display."
+
+            fake = await http.post("/api/chat/files", files={"file": ("x.jpg", b"plain text", "image/jpeg")})
+            assert fake.status_code == 400 and "can't use that kind of file" in fake.json()["error"]
+        anonymous = httpx.post(base + "/api/chat/files", files={"file": ("a.jpg", b"x", "image/jpeg")})
+        assert anonymous.status_code == 403
+        await chat.close()

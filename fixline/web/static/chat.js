@@ -76,6 +76,60 @@
   });
   input.addEventListener("input", () => { input.style.height = ""; input.style.height = input.scrollHeight + "px"; });
 
+  // Photos and voice notes go over HTTP with the session cookie; the answer comes back
+  // on the socket once the photo is read or the recording transcribed.
+  function upload(blob, name, label) {
+    const div = bubble("in", label);
+    const progress = document.createElement("div");
+    progress.className = "progress";
+    div.append(progress);
+    const body = new FormData();
+    body.append("file", blob, name);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/chat/files");
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) progress.textContent = "uploading " + Math.round(100 * e.loaded / e.total) + "%";
+    };
+    xhr.onload = () => {
+      if (xhr.status === 200) { progress.textContent = "sent"; return; }
+      let error = "The upload failed. Please try again.";
+      try { error = JSON.parse(xhr.responseText).error || error; } catch (_) {}
+      progress.textContent = "not sent";
+      note(error);
+    };
+    xhr.onerror = () => { progress.textContent = "not sent"; note("The upload failed: check your connection and try again."); };
+    xhr.send(body);
+  }
+
+  document.getElementById("photo").addEventListener("change", (e) => {
+    const file = e.target.files[0];
+    if (file) upload(file, file.name || "photo.jpg", "Photo");
+    e.target.value = "";
+  });
+
+  let recorder = null;
+  const recordButton = document.getElementById("record");
+  recordButton.addEventListener("click", async () => {
+    if (recorder) { recorder.stop(); return; }
+    if (!navigator.mediaDevices || !window.MediaRecorder) { note("Voice recording is not available in this browser."); return; }
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const chunks = [];
+      recorder = new MediaRecorder(stream);
+      recorder.ondataavailable = (e) => chunks.push(e.data);
+      recorder.onstop = () => {
+        stream.getTracks().forEach((t) => t.stop());
+        recordButton.classList.remove("recording");
+        recorder = null;
+        upload(new Blob(chunks, { type: chunks[0] ? chunks[0].type : "audio/webm" }), "voice.webm", "Voice message");
+      };
+      recorder.start();
+      recordButton.classList.add("recording");
+    } catch (_) {
+      note("I couldn't use the microphone. You can type instead.");
+    }
+  });
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     ws = new WebSocket(scheme + location.host + "/ws/chat");
