@@ -151,6 +151,16 @@ def bench_diagnose(
     raise typer.Exit(run(settings(), data))
 
 
+@bench_app.command("media")
+def bench_media(
+    repeats: Annotated[int, typer.Option(help="Rendered images per code and condition.")] = 2,
+) -> None:
+    """Word error rate, spoken codes, and code precision/recall on rendered displays."""
+    from fixline.cli.bench_media import run
+
+    raise typer.Exit(run(repeats))
+
+
 @bench_app.command("turns")
 def bench_turns(
     conversations: Annotated[int, typer.Option("--conversations", "-c")] = 200,

@@ -93,3 +93,15 @@ def test_store_is_content_addressed(tmp_path):
     assert first == again and first.path.read_bytes() == data
     assert first.path.name == first.sha256 and first.mime == "image/jpeg"
     assert not list(tmp_path.rglob(".incoming-*"))
+
+
+def test_a_tilted_photo_is_straightened_before_reading(perceiver):
+    tilted = display("P0420").rotate(8, expand=True, fillcolor=(12, 14, 12))
+    assert "P0420" in perceiver.perceive(jpeg(tilted)).codes
+
+
+def test_word_error_rate():
+    from fixline.cli.bench_media import word_error_rate
+
+    assert word_error_rate("my dishwasher will not drain", "my dishwasher will not drain") == 0
+    assert word_error_rate("my dishwasher will not drain", "my dish washer will not rain") == 0.6
