@@ -44,17 +44,7 @@ def running_server(settings: Settings, workers: int = 1) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"server did not start:\n{output}")
-            time.sleep(0.1)
+        wait_until_up(f"{base}/healthz", process)
         yield base
     finally:
         process.terminate()
@@ -62,6 +52,21 @@ def running_server(settings: Settings, workers: int = 1) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:  # type: ignore[type-arg]
+    """Polls a local server's health URL until it answers 200, or fails with its output."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            output = process.stdout.read().decode() if process.stdout else ""
+            raise RuntimeError(f"server at {url} did not start:\n{output}")
+        time.sleep(0.1)
 
 
 def session_cookie(base: str) -> str:

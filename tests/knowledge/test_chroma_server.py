@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from fixline.core.settings import Settings
 from fixline.knowledge.content import Doc
 from fixline.knowledge.search import HybridSearch
 from fixline.knowledge.store import KnowledgeStore
-from tests.server import free_port
+from tests.server import free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -29,16 +27,7 @@ def chroma_server(tmp_path: Path) -> Iterator[int]:
                                 "--host", "127.0.0.1", "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the chroma server did not start")
-            time.sleep(0.2)
+        wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat", process)
         yield port
     finally:
         process.terminate()
