@@ -15,8 +15,9 @@ from fixline.core.files import FileStore
 from fixline.core.outbox import Event
 from fixline.core.settings import Settings, redact_url
 from fixline.dialogs.engine import ConversationEngine
-from fixline.dialogs.media_worker import MediaWorker
+from fixline.dialogs.media_worker import FileEraser, MediaWorker
 from fixline.dialogs.outbound import REPLY_TOPIC, Senders
+from fixline.dialogs.privacy import FORGOTTEN
 from fixline.dialogs.steps.media import MEDIA_TOPIC
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ def build(settings: Settings, diagnostician: Diagnostician | None = None, *,
     runtime = Runtime(settings, db, engine, dispatcher, handlers)
     handlers.on(REPLY_TOPIC, runtime.senders.deliver)
     handlers.on(MEDIA_TOPIC, LazyMediaWorker(settings, engine, db))
+    handlers.on(FORGOTTEN, FileEraser(file_store(settings), db))
     return runtime
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.agent.perception import Perceiver
 from fixline.core.clock import utcnow
-from fixline.core.db import insert_ignoring_duplicates, writing
+from fixline.core.db import insert_ignoring_duplicates, reader, writing
 from fixline.core.files import FileRow, FileStore
 from fixline.core.outbox import Event
 from fixline.dialogs.engine import ConversationEngine
@@ -60,3 +61,23 @@ class MediaWorker:
                 "transcript": text if kind == "voice" else None,
                 "ocr_text": text if kind == "photo" else None, "error": error, "created_at": utcnow(),
             }])
+
+
+class FileEraser:
+    """After /forget: the customer's photos and recordings leave the disk too, unless the
+    same bytes (same sha256) still belong to someone else's case."""
+
+    def __init__(self, store: FileStore, db: AsyncEngine) -> None:
+        self._store = store
+        self._db = db
+
+    async def __call__(self, event: Event) -> None:
+        shas = [str(s) for s in event.payload.get("files", [])]
+        if not shas:
+            return
+        async with reader(self._db).connect() as conn:
+            kept = set((await conn.execute(
+                select(FileRow.sha256).where(FileRow.sha256.in_(shas)))).scalars())
+        for sha in shas:
+            if sha not in kept:
+                await asyncio.to_thread(self._store.delete, sha)

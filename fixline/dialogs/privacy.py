@@ -11,8 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fixline.core.clock import utcnow
 from fixline.core.customers import ChannelIdentity, Customer
+from fixline.core.files import FileRow
 from fixline.core.outbox import Event, OutboxRow
 from fixline.dialogs.models import Case, Conversation, InboxRow, Message
+
+FORGOTTEN = "customer.forgotten"
 
 
 async def export_customer(conn: AsyncConnection, customer_id: uuid.UUID) -> dict[str, Any]:
@@ -51,6 +54,10 @@ async def forget_customer(conn: AsyncConnection, customer_id: uuid.UUID) -> None
             InboxRow.channel == channel, InboxRow.address == address
         ).values(payload={}, address="forgotten"))
     await conn.execute(delete(Message).where(Message.customer_id == customer_id))
+    their_cases = select(Case.id).where(Case.customer_id == customer_id).scalar_subquery()
+    files = (await conn.execute(select(FileRow.sha256).where(FileRow.case_id.in_(their_cases)))).scalars()
+    erased = sorted(set(files))
+    await conn.execute(delete(FileRow).where(FileRow.case_id.in_(their_cases)))
     await conn.execute(update(Case).where(Case.customer_id == customer_id).values(
         customer_id=None, equipment={}, facts={}, diagnosis=None))
     await conn.execute(delete(Conversation).where(Conversation.customer_id == customer_id))
@@ -58,4 +65,4 @@ async def forget_customer(conn: AsyncConnection, customer_id: uuid.UUID) -> None
     await conn.execute(update(Customer).where(Customer.id == customer_id).values(
         forgotten_at=utcnow(), consented_at=None, locale=None))
     await conn.execute(OutboxRow.__table__.insert(),
-                       [Event("customer.forgotten", {"customer_id": str(customer_id)}).row()])
+                       [Event(FORGOTTEN, {"customer_id": str(customer_id), "files": erased}).row()])

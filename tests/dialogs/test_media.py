@@ -79,3 +79,35 @@ async def test_an_unreadable_photo_gets_a_way_forward(db, tmp_path):
     await Dispatcher(db, handlers).drain()
     assert "type the code" in outbox.sent[-1].text
     await engine.close()
+
+
+async def test_forget_erases_the_customers_files_from_disk(db, tmp_path):
+    from fixline.dialogs.media_worker import FileEraser
+    from fixline.dialogs.privacy import FORGOTTEN
+
+    store = FileStore(tmp_path / "files")
+    engine = make_engine(db)
+    handlers = Handlers()
+    handlers.on(REPLY_TOPIC, Senders().deliver)  # no live socket: replies wait in the transcript
+    handlers.on(MEDIA_TOPIC, MediaWorker(engine, Perceiver(store, TesseractOCR()), store, db))
+    handlers.on(FORGOTTEN, FileEraser(store, db))
+    dispatcher = Dispatcher(db, handlers, max_attempts=1)
+
+    mine, theirs = Customer(engine), Customer(engine)
+    shared = store.put(jpeg(display("E24")))  # both send the very same photo
+    own = store.put(jpeg(display("F05")))
+    for customer, photos in ((mine, [shared, own]), (theirs, [shared])):
+        await customer.consent()
+        for n, stored in enumerate(photos):
+            await engine.handle(Inbound("web", customer.address, f"{customer.address}-{n}", attachments=(
+                Attachment("photo", stored.mime, stored.size, stored.sha256),)))
+    await dispatcher.drain()
+    assert await count(db, "SELECT count(*) FROM files") == 3
+
+    await mine.say("/forget")
+    await mine.press("forget:confirm")
+    await dispatcher.drain()
+    assert not own.path.exists()  # only mine: gone
+    assert shared.path.exists()  # the other customer's copy of the same bytes stays
+    assert await count(db, "SELECT count(*) FROM files") == 1
+    await engine.close()
