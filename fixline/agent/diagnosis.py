@@ -55,6 +55,11 @@ class Diagnosis:
     notes: tuple[str, ...] = field(default=())
     # The score before calibration: what `fixline train` refits the calibrator on.
     raw_confidence: float | None = None
+    # Readable names for the source ids the causes cite, as (id, title) pairs.
+    source_titles: tuple[tuple[str, str], ...] = ()
+
+    def title_of(self, source: str) -> str:
+        return dict(self.source_titles).get(source, source)
 
     @property
     def available(self) -> bool:
@@ -74,6 +79,7 @@ class Diagnosis:
             "safety_warnings": list(self.safety_warnings), "model": self.model,
             "latency_ms": self.latency_ms, "tokens": self.tokens, "notes": list(self.notes),
             "raw_confidence": self.raw_confidence,
+            "source_titles": [list(pair) for pair in self.source_titles],
         }
 
     @classmethod
@@ -99,6 +105,7 @@ class Diagnosis:
             tokens=int(data.get("tokens", 0)),
             notes=tuple(data.get("notes", ())),
             raw_confidence=data.get("raw_confidence"),
+            source_titles=tuple((str(a), str(b)) for a, b in data.get("source_titles", ())),
         )
 
 

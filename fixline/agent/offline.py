@@ -60,15 +60,21 @@ class OfflineDiagnostician:
             brand=brand, k=ARTICLES_USED + 3, mode=self._mode)
 
         candidates: dict[str, _Candidate] = {}
+        titles: dict[str, str] = {}
         for hazard in found_hazards:
+            titles[f"safety:{hazard.name}"] = "Fixline safety guidance"
             _add(candidates, hazard.cause, 10.0, (), (), True, f"safety:{hazard.name}")
         for meaning in _best_per_code(meanings):
+            source = f"code:{meaning.brand.lower() or 'obd'}:{meaning.canonical}"
+            who = meaning.brand or "OBD-II"
+            titles[source] = f"{who} code {meaning.canonical}: {meaning.title}"
             for title, likelihood in meaning.causes:
                 _add(candidates, title, CODE_WEIGHT * likelihood,
                      (meaning.action,) if meaning.action else (), (), meaning.safety,
                      f"code:{meaning.brand.lower() or 'obd'}:{meaning.canonical}")
         evidence = _article_weights(hits)
         for hit, weight in evidence:
+            titles[hit.doc.id] = f"expert article “{hit.doc.title}”"
             for cause in hit.doc.body.get("causes", []):
                 _add(candidates, cause["title"], weight * float(cause["likelihood"]),
                      tuple(cause.get("steps", ())), tuple(cause.get("parts", ())),
@@ -95,8 +101,10 @@ class OfflineDiagnostician:
         confidence = self._calibrator(raw) if self._calibrator else raw
         if found_hazards:
             confidence = max(confidence, raw)  # a hazard is certain enough to act on
+        cited = {s for c in causes for s in c.sources}
         return Diagnosis(causes=causes, confidence=confidence, safety_warnings=warnings,
-                         model=MODEL, latency_ms=_ms(started), raw_confidence=raw)
+                         model=MODEL, latency_ms=_ms(started), raw_confidence=raw,
+                         source_titles=tuple((k, v) for k, v in titles.items() if k in cited))
 
 
 def _add(candidates: dict[str, _Candidate], title: str, weight: float, steps: tuple[str, ...],

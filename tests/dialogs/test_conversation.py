@@ -151,6 +151,7 @@ async def test_whole_conversation_with_the_offline_diagnostician(db, offline):
     await customer.press("consent:yes", "I agree")
     assert "Most likely causes:" in customer.text
     assert "1. " in customer.text and "To check" in customer.text
+    assert "Based on: Samsung code 4C" in customer.text  # readable sources, not ids
     assert customer.actions == ["outcome:fixed", "outcome:not_fixed", "/new"]
     await customer.press("outcome:fixed")
     await customer.press("rating:5")

@@ -101,7 +101,7 @@ def render(diagnosis: Diagnosis) -> list[str]:
         lines.extend(f"– {step}" for step in top.steps[:6])
     if top and top.sources:
         lines.append("")
-        lines.append("Sources: " + ", ".join(top.sources[:3]))
+        lines.append("Based on: " + "; ".join(diagnosis.title_of(s) for s in top.sources[:3]))
     lines.append("")
     lines.append(f"Confidence: {round(diagnosis.confidence * 100)}%. Did this fix it?")
     parts.append("\n".join(lines))
