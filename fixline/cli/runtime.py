@@ -85,6 +85,7 @@ def build(settings: Settings, diagnostician: Diagnostician | None = None, *,
         diagnostician or (build_diagnostician(settings, db) if diagnosis else NoDiagnostician()),
         max_text_chars=settings.max_text_chars,
         max_follow_ups=settings.max_follow_ups,
+        messages_per_minute=settings.messages_per_minute,
         on_events=dispatcher.notify,
     )
     runtime = Runtime(settings, db, engine, dispatcher, handlers)

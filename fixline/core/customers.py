@@ -37,3 +37,6 @@ class ChannelIdentity(Base):
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when the person asked us to stop (SMS STOP) or blocked the bot: nothing is sent
+    # to this identity until they opt in again.
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

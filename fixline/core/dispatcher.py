@@ -27,6 +27,19 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Event], Awaitable[None]]
 
 
+class PermanentFailure(Exception):
+    """A handler's way of saying retrying cannot help (the recipient blocked the bot, the
+    address does not exist): the event is marked failed at once, with this reason."""
+
+
+class RetryAfter(Exception):
+    """A handler's way of saying "not before `seconds`" (a provider's rate limit)."""
+
+    def __init__(self, seconds: float, reason: str = "rate limited") -> None:
+        super().__init__(f"{reason}; retry after {seconds:g} s")
+        self.seconds = seconds
+
+
 class Handlers:
     """Which handlers an event topic goes to; filled by the composition root."""
 
@@ -157,7 +170,7 @@ class Dispatcher:
         return True
 
     async def _record_failure(self, event: Event, exc: Exception) -> None:
-        final = event.attempts >= self._max_attempts
+        final = isinstance(exc, PermanentFailure) or event.attempts >= self._max_attempts
         log.warning(
             "event %s (%s) failed on attempt %d%s: %s",
             event.id, event.topic, event.attempts, " — giving up" if final else "", exc,
@@ -168,7 +181,10 @@ class Dispatcher:
         if final:
             values["failed_at"] = now
         else:
-            values["available_at"] = now + backoff(event.attempts, self._backoff_base)
+            delay = backoff(event.attempts, self._backoff_base)
+            if isinstance(exc, RetryAfter):
+                delay = max(delay, timedelta(seconds=exc.seconds))
+            values["available_at"] = now + delay
         async with writing(self._engine) as conn:
             await conn.execute(update(OutboxRow).where(OutboxRow.id == event.id).values(**values))
 

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # Conversation limits: a customer's text longer than this is truncated with a notice.
     max_text_chars: int = 4000
     max_follow_ups: int = 2
+    # Flood control per channel identity: past this, messages are kept but not answered.
+    messages_per_minute: int = 30
 
     @cached_property
     def resolved_database_url(self) -> str:

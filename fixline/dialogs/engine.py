@@ -21,17 +21,21 @@ from fixline.core.clock import utcnow
 from fixline.core.db import insert_ignoring_duplicates, reader, writing
 from fixline.core.ids import new_id
 from fixline.core.outbox import OutboxRow
+from fixline.dialogs.linking import VALID_FOR, issue_code, redeem
 from fixline.dialogs.machine import Machine
 from fixline.dialogs.messages import Inbound, Reply, ReplyFile
 from fixline.dialogs.models import InboxRow
-from fixline.dialogs.outbound import reply_event
+from fixline.dialogs.outbound import reply_event, set_opted_out
 from fixline.dialogs.pipeline import FAILED_TURN, TurnFailed, TurnPipeline, TurnResult
 from fixline.dialogs.privacy import export_customer, forget_customer
+from fixline.dialogs.steps.commands import LINKED
 from fixline.dialogs.steps.symptoms import DIAGNOSIS_READY
 from fixline.dialogs.transcript import Key, transcripts_of
 from fixline.dialogs.turn import Effect
 
 log = logging.getLogger(__name__)
+CHANNEL_NAMES = {"telegram": "Telegram", "sms": "SMS", "whatsapp": "WhatsApp", "web": "the web chat",
+                 "terminal": "the terminal"}
 
 
 class ConversationEngine:
@@ -42,6 +46,7 @@ class ConversationEngine:
         *,
         max_text_chars: int = 4000,
         max_follow_ups: int = 2,
+        messages_per_minute: int = 30,
         diagnosis_timeout: float = 60.0,
         on_events: Callable[[], None] | None = None,
     ) -> None:
@@ -49,7 +54,7 @@ class ConversationEngine:
         self._diagnostician = diagnostician
         self._timeout = diagnosis_timeout
         self._on_events = on_events
-        self.machine = Machine(max_follow_ups)
+        self.machine = Machine(max_follow_ups, messages_per_minute)
         self._pipeline = TurnPipeline(
             db, self.machine.step, max_text_chars=max_text_chars, on_events=on_events
         )
@@ -74,6 +79,13 @@ class ConversationEngine:
             )
             row = result.first()
         return row.id if row else None
+
+    async def process_accepted(self, inbound: Inbound, inbox_id: uuid.UUID) -> list[Reply]:
+        """Process a message `accept` just stored, sending its replies through the outbox
+        (the webhook path: the caller still holds the message, so it is not read back)."""
+        replies = await self._process(inbound.storable(), inbox_id)
+        await self._publish(inbound, replies)
+        return replies
 
     async def deliver(self, inbound: Inbound) -> list[Reply]:
         """Process a message that arrived outside a request (a finished photo reading, later
@@ -158,7 +170,35 @@ class ConversationEngine:
             if self._on_events:
                 self._on_events()
             return [Reply("Done: everything about you is erased. If you write again, we start fresh.")]
+        if effect.kind in {"link", "link_redeem"}:
+            return await self._link(effect, inbound, result)
+        if effect.kind in {"opt_out", "opt_in"}:
+            await set_opted_out(self._db, inbound.channel, inbound.address, effect.kind == "opt_out")
+            return []
         raise ValueError(f"unknown effect {effect.kind}")
+
+    async def _link(self, effect: Effect, inbound: Inbound, result: TurnResult) -> list[Reply]:
+        assert result.customer_id is not None
+        async with writing(self._db) as conn:
+            if effect.kind == "link":
+                code = await issue_code(conn, result.customer_id, inbound.channel, utcnow())
+            else:
+                linked = await redeem(conn, effect.arg or "", inbound.channel, inbound.address,
+                                      utcnow())
+        if effect.kind == "link":
+            minutes = int(VALID_FOR.total_seconds() // 60)
+            return [Reply(f"Your link code is {code[:3]} {code[3:]}. Within {minutes} minutes, "
+                          f"send this from the other app (Telegram, SMS, WhatsApp or the web "
+                          f"chat):\n/link {code}")]
+        if linked is None:
+            return [Reply("That link code isn't valid any more (codes work once, for 15 minutes). "
+                          "Send /link in your other chat to get a new one.")]
+        if linked.already:
+            return [Reply("This chat is already part of that conversation.")]
+        return await self._process(Inbound(
+            channel=inbound.channel, address=inbound.address, message_id=f"internal:{new_id()}",
+            action=LINKED, data={"from": CHANNEL_NAMES.get(linked.from_channel, linked.from_channel)},
+        ), None)
 
     async def _diagnose(self, effect: Effect, inbound: Inbound, result: TurnResult) -> list[Reply]:
         facts = _case_facts(result)

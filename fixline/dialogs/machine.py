@@ -12,11 +12,13 @@ from functools import partial
 
 from fixline.dialogs.states import State
 from fixline.dialogs.steps import (
+    choices,
     closed,
     commands,
     diagnosed,
     equipment,
     feedback,
+    flood,
     media,
     start,
     symptoms,
@@ -56,10 +58,18 @@ class IllegalMove(RuntimeError):
 
 
 class Machine:
-    def __init__(self, max_follow_ups: int = 2) -> None:
+    def __init__(self, max_follow_ups: int = 2, messages_per_minute: int = 30) -> None:
         self.table = table(max_follow_ups)
+        self.messages_per_minute = messages_per_minute
 
     def step(self, turn: Turn) -> None:
+        if not turn.inbound.internal and flood.held(turn, self.messages_per_minute):
+            return
+        choices.resolve(turn)
+        self._step(turn)
+        choices.remember(turn)
+
+    def _step(self, turn: Turn) -> None:
         origin = turn.state
         name = commands.command_of(turn)
         if turn.inbound.attachments and not turn.inbound.internal:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -16,11 +15,14 @@ class Attachment:
     kind: str  # photo | voice | audio | document
     mime: str | None = None
     size: int | None = None
-    ref: str | None = None  # the channel's handle for the bytes (file id, media URL)
-    fetch: Callable[[], Awaitable[bytes]] | None = field(default=None, compare=False)
+    # The handle for the bytes: a sha256 in our file store when `stored`, otherwise the
+    # channel's own (a Telegram file id, a Twilio media URL), fetched in the background.
+    ref: str | None = None
+    stored: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "mime": self.mime, "size": self.size, "ref": self.ref}
+        return {"kind": self.kind, "mime": self.mime, "size": self.size, "ref": self.ref,
+                "stored": self.stored}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,8 @@ class Inbound:
             text=d.get("text") or "",
             action=d.get("action"),
             attachments=tuple(
-                Attachment(a["kind"], a.get("mime"), a.get("size"), a.get("ref"))
+                Attachment(a["kind"], a.get("mime"), a.get("size"), a.get("ref"),
+                           bool(a.get("stored")))
                 for a in d.get("attachments") or ()
             ),
             locale=d.get("locale"),

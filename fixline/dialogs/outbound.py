@@ -1,14 +1,26 @@
 """Replies that leave outside a request: each channel registers a sender at start, and
 the outbox event conversation.reply is delivered through it (with the dispatcher's
-retries and backoff)."""
+retries and backoff). Every provider send is recorded in `deliveries`, which is what
+makes a redelivered event harmless and a failed send visible."""
 
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Sequence
 from typing import Protocol
 
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from fixline.core.clock import utcnow
+from fixline.core.customers import ChannelIdentity
+from fixline.core.db import insert_ignoring_duplicates, reader, writing
+from fixline.core.dispatcher import PermanentFailure
+from fixline.core.ids import new_id
 from fixline.core.outbox import Event
 from fixline.dialogs.messages import Button, Reply
+from fixline.dialogs.models import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +28,14 @@ REPLY_TOPIC = "conversation.reply"
 
 
 class ChannelSender(Protocol):
-    async def send(self, address: str, reply: Reply) -> None: ...
+    async def send(self, address: str, reply: Reply) -> Sequence[str]:
+        """Hands the reply to the provider; returns the provider's message ids (one per
+        message it took). Raises PermanentFailure when retrying cannot help."""
+        ...
+
+
+class RecipientGone(PermanentFailure):
+    """The person blocked the bot or unsubscribed: stop sending until they come back."""
 
 
 class NoSender(LookupError):
@@ -33,16 +52,82 @@ def reply_from_dict(data: dict[str, object]) -> Reply:
 
 
 class Senders:
-    def __init__(self) -> None:
+    def __init__(self, db: AsyncEngine | None = None) -> None:
         self._by_channel: dict[str, ChannelSender] = {}
+        self._db = db
 
     def register(self, channel: str, sender: ChannelSender) -> None:
         self._by_channel[channel] = sender
 
+    def channels(self) -> list[str]:
+        return list(self._by_channel)
+
     async def deliver(self, event: Event) -> None:
         """Outbox handler for conversation.reply."""
-        channel = str(event.payload["channel"])
+        channel, address = str(event.payload["channel"]), str(event.payload["address"])
         sender = self._by_channel.get(channel)
         if sender is None:
             raise NoSender(f"no sender registered for channel {channel!r}")
-        await sender.send(str(event.payload["address"]), reply_from_dict(event.payload["reply"]))
+        reply = reply_from_dict(event.payload["reply"])
+        if self._db is None or event.id is None:
+            await sender.send(address, reply)
+            return
+        if await self._already_sent(event.id):
+            return  # the event came back after a crash that followed a successful send
+        if await opted_out(self._db, channel, address):
+            await self._record(event.id, channel, address, [None], "suppressed",
+                               "the recipient opted out")
+            return
+        try:
+            ids = await sender.send(address, reply)
+        except PermanentFailure as exc:
+            await self._record(event.id, channel, address, [None], "failed", str(exc))
+            if isinstance(exc, RecipientGone):
+                await set_opted_out(self._db, channel, address, True)
+            raise
+        await self._record(event.id, channel, address, list(ids) or [None], "sent", None)
+
+    async def _already_sent(self, event_id: uuid.UUID) -> bool:
+        async with reader(self._db).connect() as conn:  # type: ignore[arg-type]
+            found = await conn.execute(select(Delivery.id).where(
+                Delivery.event_id == event_id, Delivery.status != "failed").limit(1))
+            return found.first() is not None
+
+    async def _record(self, event_id: uuid.UUID, channel: str, address: str,
+                      ids: list[str | None], status: str, error: str | None) -> None:
+        now = utcnow()
+        assert self._db is not None
+        async with writing(self._db) as conn:
+            await conn.execute(insert_ignoring_duplicates(conn.dialect, Delivery.__table__), [
+                {"id": new_id(), "event_id": event_id, "part": part, "channel": channel,
+                 "address": address, "provider_message_id": pid, "status": status,
+                 "error": error[:2000] if error else None, "created_at": now, "updated_at": now}
+                for part, pid in enumerate(ids)
+            ])
+
+
+async def update_delivery(db: AsyncEngine, channel: str, provider_message_id: str, status: str,
+                          error: str | None = None) -> int:
+    """A provider's status callback (Twilio: queued, sent, delivered, undelivered, failed)."""
+    async with writing(db) as conn:
+        result = await conn.execute(
+            update(Delivery)
+            .where(Delivery.channel == channel, Delivery.provider_message_id == provider_message_id)
+            .values(status=status[:16], error=error, updated_at=utcnow()))
+    return int(result.rowcount or 0)
+
+
+async def opted_out(db: AsyncEngine, channel: str, address: str) -> bool:
+    async with reader(db).connect() as conn:
+        found = await conn.execute(select(ChannelIdentity.opted_out_at).where(
+            ChannelIdentity.channel == channel, ChannelIdentity.address == address))
+        return found.scalar() is not None
+
+
+async def set_opted_out(db: AsyncEngine, channel: str, address: str, value: bool) -> None:
+    """STOP / START on SMS, a blocked or unblocked bot on Telegram."""
+    async with writing(db) as conn:
+        await conn.execute(
+            update(ChannelIdentity)
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.address == address)
+            .values(opted_out_at=utcnow() if value else None))

@@ -52,8 +52,9 @@ class CaseDraft:
 class Effect:
     """Slow work the engine runs after the turn commits (never inside the transaction)."""
 
-    kind: str  # diagnose | export | forget
+    kind: str  # diagnose | export | forget | link | link_redeem | opt_out | opt_in
     token: str | None = None
+    arg: str | None = None
 
 
 @dataclass
@@ -106,7 +107,7 @@ class Turn:
         case.dirty = True
         return case
 
-    def request(self, kind: str) -> Effect:
-        effect = Effect(kind, token=str(new_id()) if kind == "diagnose" else None)
+    def request(self, kind: str, arg: str | None = None) -> Effect:
+        effect = Effect(kind, token=str(new_id()) if kind == "diagnose" else None, arg=arg)
         self.effects.append(effect)
         return effect

@@ -86,7 +86,8 @@ def build_router(engine: ConversationEngine, hub: Hub, sessions: SessionCookie,
             return JSONResponse({"error": str(exc)}, status_code=400)
         inbound = Inbound(
             channel=CHANNEL, address=sid, message_id=(message_id or new_id().hex)[:100],
-            text="", attachments=(Attachment(stored.kind, stored.mime, stored.size, stored.sha256),),
+            text="", attachments=(
+                Attachment(stored.kind, stored.mime, stored.size, stored.sha256, stored=True),),
         )
         replies = await engine.handle(inbound)
         for reply in replies:

@@ -43,7 +43,7 @@ async def test_photo_of_a_display_is_read_and_diagnosed(db, tmp_path):
     await customer.press("equipment:dishwasher")
     stored = store.put(jpeg(display("E24")))
     await customer.engine.handle(Inbound("web", customer.address, "photo-1", attachments=(
-        Attachment("photo", stored.mime, stored.size, stored.sha256),)))
+        Attachment("photo", stored.mime, stored.size, stored.sha256, stored=True),)))
     await dispatcher.drain()
     said = [r.text for r in outbox.sent]
     assert said[0] == "I can read E24 on the display."
@@ -74,7 +74,7 @@ async def test_an_unreadable_photo_gets_a_way_forward(db, tmp_path):
     await customer.consent()
     stored = store.put(jpeg(Image.new("RGB", (300, 200), (90, 90, 90))))
     replies = await engine.handle(Inbound("web", customer.address, "photo-2", attachments=(
-        Attachment("photo", stored.mime, stored.size, stored.sha256),)))
+        Attachment("photo", stored.mime, stored.size, stored.sha256, stored=True),)))
     assert replies[0].text == "Thanks, I'm reading your photo…"
     await Dispatcher(db, handlers).drain()
     assert "type the code" in outbox.sent[-1].text
@@ -100,7 +100,7 @@ async def test_forget_erases_the_customers_files_from_disk(db, tmp_path):
         await customer.consent()
         for n, stored in enumerate(photos):
             await engine.handle(Inbound("web", customer.address, f"{customer.address}-{n}", attachments=(
-                Attachment("photo", stored.mime, stored.size, stored.sha256),)))
+                Attachment("photo", stored.mime, stored.size, stored.sha256, stored=True),)))
     await dispatcher.drain()
     assert await count(db, "SELECT count(*) FROM files") == 3
 

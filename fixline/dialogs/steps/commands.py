@@ -17,8 +17,15 @@ HELP = (
     "/status – where your case stands\n"
     "/export – download everything I store about you\n"
     "/forget – erase everything I store about you\n"
+    "/link – carry this conversation on in another app (Telegram, SMS, WhatsApp, web)\n"
     "/help – this message"
 )
+# Actions channel adapters send for what their platform signals (SMS STOP / START, a
+# blocked or restarted bot, a shared contact), and the engine's own after a /link.
+OPT_OUT = "channel:opt_out"
+OPT_IN = "channel:opt_in"
+CONTACT = "channel:contact"
+LINKED = "system:linked"
 FORGET_BUTTONS = (Button("Yes, erase everything", "forget:confirm"), Button("No, keep it", "forget:cancel"))
 
 
@@ -87,6 +94,39 @@ def forget_cancelled(turn: Turn) -> None:
     turn.say("OK, nothing was erased.")
 
 
+def link(turn: Turn) -> None:
+    """/link asks for a code; /link CODE, sent from the other channel, redeems it."""
+    parts = turn.text.split(maxsplit=1)
+    code = "".join(ch for ch in parts[1] if ch.isalnum()) if len(parts) > 1 else ""
+    if code:
+        turn.request("link_redeem", arg=code)
+    else:
+        turn.request("link")
+
+
+def linked(turn: Turn) -> None:
+    """After a link: this identity now shares the other channel's conversation."""
+    data = turn.inbound.data or {}
+    origin = data.get("from") or "your other chat"
+    turn.say(f"Linked: this chat now carries on your conversation from {origin}.")
+    status(turn)
+
+
+def opt_out(turn: Turn) -> None:
+    # The provider (Twilio, the carrier) confirms an SMS STOP itself; a reply would be refused.
+    turn.request("opt_out")
+
+
+def opt_in(turn: Turn) -> None:
+    turn.request("opt_in")
+    turn.say("Welcome back: you'll get my messages again. Tell me what's wrong, or send HELP.")
+
+
+def contact_shared(turn: Turn) -> None:
+    turn.say("Thanks, but I don't need your phone number to help. To carry this conversation "
+             "on by SMS or WhatsApp, send /link.")
+
+
 def _end_case(turn: Turn, status: str) -> bool:
     case = turn.case
     if case is None or case.status in {"closed", "cancelled"}:
@@ -109,6 +149,11 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
     "/forget": forget,
     "forget:confirm": forget_confirmed,
     "forget:cancel": forget_cancelled,
+    "/link": link,
+    LINKED: linked,
+    OPT_OUT: opt_out,
+    OPT_IN: opt_in,
+    CONTACT: contact_shared,
 }
 
 

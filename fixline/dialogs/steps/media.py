@@ -15,7 +15,9 @@ def received(turn: Turn) -> None:
     """Every attachment becomes a background job; the customer hears it is being worked on."""
     case = turn.require_case()
     for attachment in turn.inbound.attachments:
-        turn.emit(MEDIA_TOPIC, sha256=attachment.ref, kind=attachment.kind, mime=attachment.mime,
+        turn.emit(MEDIA_TOPIC, sha256=attachment.ref if attachment.stored else None,
+                  ref=None if attachment.stored else attachment.ref,
+                  kind=attachment.kind, mime=attachment.mime, size=attachment.size,
                   channel=turn.inbound.channel, address=turn.inbound.address, case_id=str(case.id),
                   message_id=turn.inbound.message_id)
         turn.say(WORKING.get(attachment.kind, "Thanks, I'm looking at your file…"))
