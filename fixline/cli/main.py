@@ -17,6 +17,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Fixline: a conversational diagnostic assistant.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that print `name: value` lines.")
 app.add_typer(bench_app, name="bench")
+bots_app = typer.Typer(help="The Telegram customer bot.")
+app.add_typer(bots_app, name="bots")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -138,6 +140,30 @@ def train(
     from fixline.cli.training import run_train
 
     raise typer.Exit(run_train(settings(), labeled, plot))
+
+
+@bots_app.callback(invoke_without_command=True)
+def bots(
+    ctx: typer.Context,
+    polling: Annotated[bool, typer.Option(help="Long polling (no public URL needed).")] = False,
+) -> None:
+    """Run the Telegram bot by polling, or set up its webhook (`fixline bots set-webhook`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not polling:
+        console.print(ctx.get_help())
+        raise typer.Exit(0)
+    from fixline.cli.bots import run_polling
+
+    raise typer.Exit(run_polling(settings()))
+
+
+@bots_app.command("set-webhook")
+def bots_set_webhook() -> None:
+    """Register FIXLINE_PUBLIC_URL/webhooks/telegram/customer with Telegram, and the command menu."""
+    from fixline.cli.bots import run_set_webhook
+
+    raise typer.Exit(run_set_webhook(settings()))
 
 
 @bench_app.command("diagnose")

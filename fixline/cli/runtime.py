@@ -9,13 +9,16 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.agent.diagnosis import Diagnostician, NoDiagnostician
+from fixline.bots.channels import Channels
+from fixline.bots.intake import Intake
+from fixline.cli.channels import wire_channels
 from fixline.core.db import check_connection, create_engine
 from fixline.core.dispatcher import Dispatcher, Handlers
 from fixline.core.files import FileStore
 from fixline.core.outbox import Event
 from fixline.core.settings import Settings, redact_url
 from fixline.dialogs.engine import ConversationEngine
-from fixline.dialogs.media_worker import FileEraser, MediaWorker
+from fixline.dialogs.media_worker import Fetchers, FileEraser, MediaWorker
 from fixline.dialogs.outbound import REPLY_TOPIC, Senders
 from fixline.dialogs.privacy import FORGOTTEN
 from fixline.dialogs.steps.media import MEDIA_TOPIC
@@ -34,10 +37,13 @@ class Runtime:
     engine: ConversationEngine
     dispatcher: Dispatcher
     handlers: Handlers
-    senders: Senders = field(default_factory=Senders)
+    senders: Senders
+    channels: Channels
+    fetchers: Fetchers = field(default_factory=Fetchers)
 
     async def close(self) -> None:
         await self.dispatcher.stop()
+        await self.channels.close()
         await self.engine.close()
         await self.db.dispose()
 
@@ -88,9 +94,10 @@ def build(settings: Settings, diagnostician: Diagnostician | None = None, *,
         messages_per_minute=settings.messages_per_minute,
         on_events=dispatcher.notify,
     )
-    runtime = Runtime(settings, db, engine, dispatcher, handlers)
+    runtime = Runtime(settings, db, engine, dispatcher, handlers, Senders(db), Channels(Intake(engine)))
+    wire_channels(runtime.channels, settings, db, runtime.senders, runtime.fetchers)
     handlers.on(REPLY_TOPIC, runtime.senders.deliver)
-    handlers.on(MEDIA_TOPIC, LazyMediaWorker(settings, engine, db))
+    handlers.on(MEDIA_TOPIC, LazyMediaWorker(settings, engine, db, runtime.fetchers))
     handlers.on(FORGOTTEN, FileEraser(file_store(settings), db))
     return runtime
 
@@ -102,16 +109,18 @@ def file_store(settings: Settings) -> FileStore:
 class LazyMediaWorker:
     """Loads OCR and speech models at the first photo or voice note, not at start."""
 
-    def __init__(self, settings: Settings, engine: ConversationEngine, db: AsyncEngine) -> None:
-        self._args = (settings, engine, db)
+    def __init__(self, settings: Settings, engine: ConversationEngine, db: AsyncEngine,
+                 fetchers: Fetchers) -> None:
+        self._args = (settings, engine, db, fetchers)
         self._worker: MediaWorker | None = None
 
     async def __call__(self, event: Event) -> None:
         if self._worker is None:
             from fixline.cli.perceiving import perceiver_for
 
-            settings, engine, db = self._args
-            self._worker = MediaWorker(engine, perceiver_for(settings), file_store(settings), db)
+            settings, engine, db, fetchers = self._args
+            self._worker = MediaWorker(engine, perceiver_for(settings), file_store(settings), db,
+                                       fetchers)
         await self._worker(event)
 
 

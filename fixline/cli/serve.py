@@ -22,6 +22,6 @@ def make_app(settings: Settings | None = None) -> FastAPI:
         await runtime.engine.recover()
 
     return create_app(
-        runtime.settings, runtime.engine, runtime.db, runtime.senders,
+        runtime.settings, runtime.engine, runtime.db, runtime.senders, channels=runtime.channels,
         on_startup=[start], on_shutdown=[runtime.close],
     )

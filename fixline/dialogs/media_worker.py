@@ -40,8 +40,9 @@ class FetchFailed(Exception):
 class Fetchers:
     """Per channel, how to download what a customer attached; registered at start."""
 
-    def __init__(self) -> None:
+    def __init__(self, delays: tuple[float, ...] = FETCH_DELAYS) -> None:
         self._by_channel: dict[str, MediaFetcher] = {}
+        self.delays = delays
 
     def register(self, channel: str, fetcher: MediaFetcher) -> None:
         self._by_channel[channel] = fetcher
@@ -50,7 +51,7 @@ class Fetchers:
         fetcher = self._by_channel.get(channel)
         if fetcher is None:
             raise FetchFailed(f"I can't download files from {channel} yet.")
-        for delay in (*FETCH_DELAYS, None):
+        for delay in (*self.delays, None):
             try:
                 return await fetcher.fetch(ref)
             except FetchFailed as exc:

@@ -5,10 +5,11 @@ makes a redelivered event harmless and a failed send visible."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,7 +20,7 @@ from fixline.core.db import insert_ignoring_duplicates, reader, writing
 from fixline.core.dispatcher import PermanentFailure
 from fixline.core.ids import new_id
 from fixline.core.outbox import Event
-from fixline.dialogs.messages import Button, Reply
+from fixline.dialogs.messages import Button, Reply, ReplyFile
 from fixline.dialogs.models import Delivery
 
 log = logging.getLogger(__name__)
@@ -43,12 +44,19 @@ class NoSender(LookupError):
 
 
 def reply_event(channel: str, address: str, reply: Reply) -> Event:
-    return Event(REPLY_TOPIC, {"channel": channel, "address": address, "reply": reply.to_dict()})
+    data = reply.to_dict()
+    if reply.file is not None:
+        # The bytes travel in the event (an /export is small); the transcript keeps only the name.
+        data["file"] = {"filename": reply.file.filename, "mime": reply.file.mime,
+                        "data": base64.b64encode(reply.file.data).decode()}
+    return Event(REPLY_TOPIC, {"channel": channel, "address": address, "reply": data})
 
 
-def reply_from_dict(data: dict[str, object]) -> Reply:
-    buttons = tuple(Button(b["label"], b["action"]) for b in data.get("buttons", ()))  # type: ignore[attr-defined, index]
-    return Reply(text=str(data["text"]), buttons=buttons, link=data.get("link"))  # type: ignore[arg-type]
+def reply_from_dict(data: dict[str, Any]) -> Reply:
+    buttons = tuple(Button(b["label"], b["action"]) for b in data.get("buttons", ()))
+    f = data.get("file")
+    file = ReplyFile(f["filename"], f["mime"], base64.b64decode(f["data"])) if f and "data" in f else None
+    return Reply(text=str(data["text"]), buttons=buttons, link=data.get("link"), file=file)
 
 
 class Senders:
@@ -85,7 +93,7 @@ class Senders:
             if isinstance(exc, RecipientGone):
                 await set_opted_out(self._db, channel, address, True)
             raise
-        await self._record(event.id, channel, address, list(ids) or [None], "sent", None)
+        await self._record(event.id, channel, address, list(ids or ()) or [None], "sent", None)
 
     async def _already_sent(self, event_id: uuid.UUID) -> bool:
         async with reader(self._db).connect() as conn:  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""The FastAPI application: web chat, health, and (later) webhooks and the admin panel."""
+"""The FastAPI application: web chat, channel webhooks, health (and later the admin panel)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from fixline.bots.channels import Channels
 from fixline.core.db import check_connection
 from fixline.core.files import FileStore
 from fixline.core.settings import Settings
@@ -28,6 +29,7 @@ def create_app(
     db: AsyncEngine,
     senders: Senders,
     *,
+    channels: Channels | None = None,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
 ) -> FastAPI:
@@ -48,6 +50,14 @@ def create_app(
     app.state.hub = hub
     app.include_router(build_router(engine, hub, sessions, FileStore(settings.data_dir / "files")))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if channels is not None and channels.telegram is not None:
+        from fixline.web.telegram_webhook import build_telegram_router
+
+        app.include_router(build_telegram_router(channels.telegram))
+    if channels is not None and channels.twilio is not None:
+        from fixline.web.twilio_webhook import build_twilio_router
+
+        app.include_router(build_twilio_router(channels.twilio, db))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

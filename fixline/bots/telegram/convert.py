@@ -1,0 +1,70 @@
+"""Telegram updates as the one Inbound the conversation engine takes."""
+
+from __future__ import annotations
+
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+
+from fixline.dialogs.messages import Attachment, Inbound
+from fixline.dialogs.steps.commands import CONTACT, OPT_IN, OPT_OUT
+
+CHANNEL = "telegram"
+
+
+def message_inbound(message: Message, update_id: int) -> Inbound:
+    """Text, commands, photos, voice notes, audio, documents, contacts; an edited message
+    is taken as a new one (it is the customer's correction)."""
+    text = message.text or message.caption or ""
+    action = CONTACT if message.contact is not None else None
+    return Inbound(
+        channel=CHANNEL, address=str(message.chat.id), message_id=str(update_id), text=text,
+        action=action, attachments=_attachments(message), locale=_locale(message),
+    )
+
+
+def _attachments(message: Message) -> tuple[Attachment, ...]:
+    if message.photo:
+        best = message.photo[-1]  # the sizes come smallest first
+        return (Attachment("photo", "image/jpeg", best.file_size, best.file_id),)
+    for kind, media in (("voice", message.voice), ("voice", message.audio),
+                        ("voice", message.video_note), ("document", message.document)):
+        if media is not None:
+            mime = getattr(media, "mime_type", None)
+            if kind == "document" and mime and mime.startswith("image/"):
+                kind = "photo"
+            return (Attachment(kind, mime, media.file_size, media.file_id),)
+    return ()
+
+
+def _locale(message: Message) -> str | None:
+    return message.from_user.language_code if message.from_user else None
+
+
+def callback_inbound(callback: CallbackQuery, update_id: int) -> Inbound | None:
+    """A button press; the label shown in the transcript is read from the message's
+    keyboard. None when the pressed message is too old to have a chat."""
+    if callback.message is None or callback.data is None:
+        return None
+    label = ""
+    markup = getattr(callback.message, "reply_markup", None)
+    for row in (markup.inline_keyboard if markup else []):
+        for button in row:
+            if button.callback_data == callback.data:
+                label = button.text
+    return Inbound(channel=CHANNEL, address=str(callback.message.chat.id),
+                   message_id=str(update_id), text=label, action=callback.data,
+                   locale=callback.from_user.language_code)
+
+
+def membership_inbound(update: ChatMemberUpdated, update_id: int) -> Inbound | None:
+    """The customer blocked the bot (stop sending) or came back (send again)."""
+    if update.chat.type != "private":
+        return None
+    old, new = update.old_chat_member.status, update.new_chat_member.status
+    if new == "kicked":
+        action = OPT_OUT
+    elif old == "kicked" and new == "member":
+        action = OPT_IN
+    else:
+        return None  # a first start: the customer's /start message follows
+    return Inbound(channel=CHANNEL, address=str(update.chat.id), message_id=str(update_id),
+                   action=action)
