@@ -25,6 +25,7 @@ from fixline.dialogs.outbound import RecipientGone
 
 MAX_DOWNLOAD = 20 * 2**20  # the Bot API's own limit for getFile
 KNOWN_CHATS = 10_000
+CHAT_BURST = 3  # a reply of a few messages goes out at once; on average one a second
 
 
 class TelegramSender:
@@ -55,7 +56,7 @@ class TelegramSender:
         return ids
 
     async def _slot(self, chat: str) -> None:
-        limiter = self._chats.pop(chat, None) or AsyncLimiter(1, 1 / self._per_chat_rate)
+        limiter = self._chats.pop(chat, None) or AsyncLimiter(CHAT_BURST, CHAT_BURST / self._per_chat_rate)
         self._chats[chat] = limiter
         if len(self._chats) > KNOWN_CHATS:
             self._chats.popitem(last=False)
