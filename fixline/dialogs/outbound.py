@@ -114,13 +114,23 @@ class Senders:
             ])
 
 
+# How far a message has got; a status callback never moves it back (Twilio's callbacks can
+# arrive out of order: a late "sent" must not overwrite "delivered").
+PROGRESS = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "delivered": 4, "undelivered": 4,
+            "failed": 4, "read": 5}
+
+
 async def update_delivery(db: AsyncEngine, channel: str, provider_message_id: str, status: str,
                           error: str | None = None) -> int:
-    """A provider's status callback (Twilio: queued, sent, delivered, undelivered, failed)."""
+    """A provider's status callback (Twilio: queued, sent, delivered, undelivered, failed,
+    read); returns how many rows it moved on."""
+    rank = PROGRESS.get(status, 3)
+    behind = [s for s, r in PROGRESS.items() if r < rank or (r == rank and s == status)]
     async with writing(db) as conn:
         result = await conn.execute(
             update(Delivery)
-            .where(Delivery.channel == channel, Delivery.provider_message_id == provider_message_id)
+            .where(Delivery.channel == channel, Delivery.provider_message_id == provider_message_id,
+                   Delivery.status.in_(behind))
             .values(status=status[:16], error=error, updated_at=utcnow()))
     return int(result.rowcount or 0)
 

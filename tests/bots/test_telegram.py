@@ -150,7 +150,7 @@ async def test_a_blocked_bot_is_recorded_once_and_not_retried(bot: Bot):
     await bot.receive(ann.says("/help"))
     assert len([c for c in bot.api.calls if c.method == "sendMessage"]) == 1
     await bot.receive(ann.blocks_bot(blocked=False))
-    assert "Welcome back" in bot.api.texts(ann.chat_id)[-1]
+    assert "You'll get my messages here again" in bot.api.texts(ann.chat_id)[-1]
 
 
 async def test_blocking_the_bot_stops_sends(bot: Bot):

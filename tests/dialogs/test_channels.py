@@ -106,6 +106,6 @@ async def test_opting_out_and_back_in(db):
     assert await engine.handle(Inbound("sms", ann.address, "stop-1", text="STOP", action=OPT_OUT)) == []
     assert await opted_out(db, "sms", ann.address)
     replies = await engine.handle(Inbound("sms", ann.address, "start-1", text="START", action=OPT_IN))
-    assert "Welcome back" in replies[0].text
+    assert "You'll get my messages here again" in replies[0].text
     assert not await opted_out(db, "sms", ann.address)
     await engine.close()

@@ -119,7 +119,7 @@ def opt_out(turn: Turn) -> None:
 
 def opt_in(turn: Turn) -> None:
     turn.request("opt_in")
-    turn.say("Welcome back: you'll get my messages again. Tell me what's wrong, or send HELP.")
+    turn.say("You'll get my messages here again. Tell me what's wrong, or send HELP.")
 
 
 def contact_shared(turn: Turn) -> None:
