@@ -10,6 +10,7 @@
   // Sent but not yet answered: resent with the same id after a reconnect, and the
   // server's inbox ignores any that did arrive, so nothing is lost or doubled.
   const pending = new Map();
+  const CHANNELS = { telegram: "Telegram", sms: "SMS", whatsapp: "WhatsApp", terminal: "terminal" };
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
@@ -145,6 +146,12 @@
         frame.messages.forEach((m, i) => {
           const div = bubble(m.direction, m.text, i === last ? m.buttons : [], m.link);
           div.dataset.at = m.at;
+          // After /link the transcript holds other channels' messages: say where each was.
+          if (m.channel && m.channel !== "web" && CHANNELS[m.channel]) {
+            const via = document.createElement("small");
+            via.className = "via"; via.textContent = "via " + CHANNELS[m.channel];
+            div.append(via);
+          }
         });
         if (!frame.messages.length) send({ type: "button", action: "/start" });
       } else if (frame.type === "message") {
