@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from itertools import product
+
+from fixline.knowledge.content import repository_codes
 
 # OBD-II: P/B/C/U, a digit 0-3, three hex digits. Spoken forms like "P zero three zero one"
 # arrive here already normalised by perception.
@@ -88,3 +92,69 @@ def find_codes(text: str, on_display: bool = False) -> list[str]:
         if cue or m.group(1) in {"OE", "UE", "DE", "LE", "IE", "SUD"}:
             found.append(m.group(1).upper())
     return list(dict.fromkeys(found))
+
+
+# Whisper writes a spoken code letter as the word it sounds like: "error E 24" comes out
+# as "error eat 24". Only right after a cue word, so "I eat 2 apples" stays as it is.
+_HEARD_LETTERS = {"eat": "E", "ee": "E", "he": "E", "ef": "F", "eff": "F"}
+_HEARD_CODE = re.compile(r"\b(code|error|err|displays?|displaying|shows?|showing|says|flash\w*|"
+                         r"blink\w*)([\s,:]+(?:an?\s+|the\s+)?)(eat|ee|he|eff?)[\s-]*(\d{1,2})\b",
+                         re.IGNORECASE)
+# Digits read out one by one are sometimes written with hyphens: "P0-3-0-1".
+_HYPHENATED = re.compile(r"\b([PBCUEF]\d)((?:-\d){2,3})\b", re.IGNORECASE)
+# The E-set: letter names that differ only in their first consonant (B, C, D, E, G, P, T,
+# V, Z), the letters speech recognisers confuse most.
+_E_SET = "BCDEGPTVZ"
+
+
+def repair_transcript(text: str) -> str:
+    """A transcript's misheard code letters put back: "shows eat 24" -> "shows E24",
+    "P0-3-0-1" -> "P0301"."""
+    text = _HEARD_CODE.sub(lambda m: m.group(1) + m.group(2) + _HEARD_LETTERS[m.group(3).lower()]
+                           + m.group(4), text)
+    return _HYPHENATED.sub(lambda m: m.group(1) + m.group(2).replace("-", ""), text)
+
+
+@cache
+def known_codes() -> frozenset[str]:
+    """Every code and alias in the code tables."""
+    return frozenset(c for e in repository_codes() for c in (e.code, *e.aliases))
+
+
+def book_sibling(code: str) -> str:
+    """A heard code the code tables do not know, whose letter has exactly one E-set
+    sibling they do know, is that sibling ("B0301" -> "P0301"); otherwise the code as heard
+    ("5V" stays: both 5C and 5E exist)."""
+    known = known_codes()
+    at = next((i for i, c in enumerate(code) if c.isalpha()), None)
+    if code in known or at is None or code[at] not in _E_SET:
+        return code
+    siblings = [s for s in (code[:at] + letter + code[at + 1:] for letter in _E_SET) if s in known]
+    return siblings[0] if len(siblings) == 1 else code
+
+
+def find_spoken_codes(text: str) -> list[str]:
+    """Codes in a speech transcript: misheard letters repaired, then checked against the
+    code tables."""
+    return list(dict.fromkeys(book_sibling(c) for c in find_codes(repair_transcript(text))))
+
+
+# Characters a display font draws alike, both ways round.
+_DISPLAY_TWINS = {"S": "5", "5": "S", "O": "0", "0": "O", "I": "1", "1": "I", "B": "8", "8": "B",
+                  "Z": "2", "2": "Z"}
+
+
+def book_lookalike(code: str) -> str:
+    """A code read off a display that the code tables do not know, when exactly one of its
+    look-alike readings is known, is that reading ("SE" -> "5E"); otherwise as read."""
+    known = known_codes()
+    if code in known:
+        return code
+    choices = [(c, _DISPLAY_TWINS[c]) if c in _DISPLAY_TWINS else (c,) for c in code]
+    readings = {"".join(r) for r in product(*choices)} & known
+    return readings.pop() if len(readings) == 1 else code
+
+
+def find_display_codes(text: str) -> list[str]:
+    """Codes in text read off a display (OCR), checked against the code tables."""
+    return list(dict.fromkeys(book_lookalike(c) for c in find_codes(text, on_display=True)))

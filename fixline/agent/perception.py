@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fixline.agent.audio import AudioRejected, to_wav16k
-from fixline.agent.extract import find_codes
+from fixline.agent.extract import find_display_codes, find_spoken_codes
 from fixline.agent.images import ImageRejected, normalise
 from fixline.agent.ocr import OCR
 from fixline.agent.speech import SpeechToText
@@ -69,7 +69,7 @@ class Perceiver:
             return result
         readings = [r for r in self._ocr.read(image) if r]
         result.text = max(readings, key=len) if readings else ""
-        result.codes = _agreed([find_codes(r, on_display=True) for r in readings])
+        result.codes = _agreed([find_display_codes(r) for r in readings])
         result.vins = _agreed([find_vins(r, ocr=True) for r in readings])
         if not result.codes and not result.vins and sum(c.isalnum() for c in result.text) < 3:
             result.text = ""
@@ -90,7 +90,7 @@ class Perceiver:
             result.error = str(exc)
             return result
         result.text = self._speech.transcribe(wav)
-        result.codes = find_codes(result.text)
+        result.codes = find_spoken_codes(result.text)
         result.vins = find_vins(result.text)
         if not result.text:
             result.error = "I couldn't make out any words. Please try again somewhere quieter, or type it."

@@ -10,8 +10,12 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-# Whisper writes what it expects: naming error codes makes "E 24" come out as "E24".
-PROMPT = "Error codes like E24, F05, P0301, 4C, OE."
+# Whisper writes what it expects. Whole sentences in which codes follow "shows error",
+# "code is", "says" teach it that a letter spoken before digits is part of a code ("E 24"
+# comes out as "E24", not "eat 24"), for letter-digit (E21), digit-letter (3C, 4E) and
+# OBD-II (P0171) shapes alike. The codes named are common real ones.
+PROMPT = ("Error codes are letters and digits: the washer shows error E21, the dishwasher code "
+          "is E09, the dryer says 3C or 4E, the display shows LE. Check engine code P0171.")
 
 
 class SpeechToText(Protocol):

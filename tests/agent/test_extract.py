@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from fixline.agent.extract import find_codes
+from fixline.agent.extract import (
+    book_lookalike,
+    book_sibling,
+    find_codes,
+    find_display_codes,
+    find_spoken_codes,
+)
 from fixline.agent.redact import redact
 from fixline.agent.vin import decode_vin, find_vins
 
@@ -36,3 +42,30 @@ def test_personal_data_is_redacted():
     text = redact("call +44 7700 900123 or jo@example.com about VIN 1HGCM82633A004352, code P0301")
     assert "7700" not in text and "jo@" not in text and "004352" not in text
     assert "1HGCM82633A" in text and "P0301" in text
+
+
+@pytest.mark.parametrize(("transcript", "codes"), [
+    ("My dishwasher shows error eat 24, and will not drain.", ["E24"]),  # the letter as a word
+    ("The display shows he 15.", ["E15"]),
+    ("I eat 2 apples a day and my fridge is warm.", []),  # no cue word before "eat"
+    ("Check engine light is on and the code is P0-3-0-1.", ["P0301"]),  # digits one by one
+    ("Check engine light is on and the code is B0301.", ["P0301"]),  # P heard as B
+    ("My Samsung washer shows 5V.", ["5V"]),  # 5C and 5E both exist: no guess
+    ("The washing machine says 4C.", ["4C"]),
+])
+def test_codes_in_a_speech_transcript(transcript, codes):
+    assert find_spoken_codes(transcript) == codes
+
+
+def test_an_e_set_letter_is_swapped_only_for_a_code_the_tables_know():
+    assert book_sibling("B0301") == "P0301"
+    assert book_sibling("E24") == "E24"  # known as heard
+    assert book_sibling("E98") == "E98"  # no sibling known either
+    assert "B0301" in find_codes("my car shows B0301")  # typed codes are taken as written
+
+
+def test_a_display_reading_the_tables_do_not_know_becomes_its_known_look_alike():
+    assert book_lookalike("SE") == "5E"  # a display "5" read as "S"
+    assert book_lookalike("OE") == "OE"  # known as read: no guessing
+    assert book_lookalike("F217") == "F217"  # no known look-alike either
+    assert find_display_codes("Code SE") == ["5E"]

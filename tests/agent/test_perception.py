@@ -7,10 +7,11 @@ import io
 import struct
 import zlib
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from fixline.agent.ocr import TesseractOCR
+from fixline.agent.ocr import TesseractOCR, text_height
 from fixline.agent.perception import Perceiver
 from fixline.core.files import FileStore
 
@@ -105,3 +106,19 @@ def test_word_error_rate():
 
     assert word_error_rate("my dishwasher will not drain", "my dishwasher will not drain") == 0
     assert word_error_rate("my dishwasher will not drain", "my dish washer will not rain") == 0.6
+
+
+def test_a_close_up_with_huge_digits_is_shrunk_before_reading(perceiver):
+    # At 200 px Tesseract reads this "1" as "17"; at the height it reads best it does not.
+    result = perceiver.perceive(jpeg(display("F21", size=(700, 300), font=200)))
+    assert result.codes == ["F21"]
+
+
+def test_text_height_is_the_tallest_line_between_blank_rows():
+    page = np.full((100, 200), 255, dtype=np.uint8)
+    page[10:22, 20:180] = 0  # a line 12 rows tall
+    page[40:70, 20:180] = 0  # a line 30 rows tall
+    assert text_height(page) == 30
+    page[95:, 20:180] = 0  # ink running off the bottom edge: the height cannot be told
+    assert text_height(page) is None
+    assert text_height(np.full((50, 50), 255, dtype=np.uint8)) is None

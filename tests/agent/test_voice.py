@@ -40,9 +40,15 @@ def test_voice_note_formats_are_transcribed(perceiver, tmp_path, fmt):
 
 
 def test_a_spoken_code_is_found(perceiver, tmp_path):
-    # espeak's robotic "E" often reaches Whisper tiny.en as "eat"; its "4 C" comes through.
     result = perceiver.perceive(speech(tmp_path, "my samsung washer says 4 C and will not fill", "ogg"))
     assert "4C" in result.codes
+
+
+def test_a_spoken_letter_digit_code_is_found(perceiver, tmp_path):
+    # espeak's robotic "E" used to reach Whisper tiny.en as "eat" or "every"; the prompt
+    # primes letter-digit codes and the transcript repair catches "eat 24".
+    result = perceiver.perceive(speech(tmp_path, "my dishwasher shows error E 24 and will not drain", "ogg"))
+    assert "E24" in result.codes
 
 
 def test_truncated_recording_is_refused_and_not_kept(perceiver, tmp_path):
