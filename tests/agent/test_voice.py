@@ -64,3 +64,17 @@ def test_a_two_hour_recording_is_refused_without_decoding_it(perceiver, tmp_path
                     "-t", "7200", "-c:a", "libopus", "-b:a", "6k", str(long)], check=True)
     result = perceiver.perceive(long.read_bytes())
     assert "120 minutes long" in (result.error or "")
+
+
+def test_amr_from_whatsapp_goes_through_the_same_conversion():
+    """WhatsApp and MMS voice notes can be AMR-NB. This machine's ffmpeg decodes AMR but
+    cannot encode it, so the sample is built by hand: the AMR file header and three
+    seconds of 4.75 kbit/s frames (a header byte, then 95 bits of silence; 20 ms each)."""
+    from fixline.agent.audio import to_wav16k
+    from fixline.core.files import sniff
+
+    amr = b"#!AMR\n" + (bytes([0 << 3 | 0x04]) + bytes(12)) * 150
+    assert sniff(amr) == "audio/amr"
+    wav, seconds = to_wav16k(amr)
+    assert 2.5 < seconds < 3.5
+    assert wav[:4] == b"RIFF"
