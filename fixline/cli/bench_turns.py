@@ -53,7 +53,7 @@ class Measured:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def run(conversations: int, rounds: int, db: str, postgres_url: str, pin: bool = True) -> int:
+def run(conversations: int, rounds: int, db: str, postgres_url: str, pin: bool = False) -> int:
     if db not in {"sqlite", "postgres"}:
         console.print("--db is sqlite or postgres")
         return 2

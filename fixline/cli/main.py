@@ -194,7 +194,7 @@ def bench_turns(
     db: Annotated[str, typer.Option(help="sqlite or postgres")] = "sqlite",
     postgres_url: Annotated[str, typer.Option(help="Server URL for --db postgres.")] =
         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-    pin: Annotated[bool, typer.Option(help="Server and client on cores of their own.")] = True,
+    pin: Annotated[bool, typer.Option(help="Server and client on cores of their own.")] = False,
 ) -> None:
     """Durable conversation turns over the web chat WebSocket against a bare echo."""
     from fixline.cli.bench_turns import run
