@@ -200,7 +200,7 @@ async def test_photo_diagnosed_from_the_seeded_knowledge(settings, fake, offline
         assert "drain" in "\n".join(said).lower()
 
 
-async def test_whatsapp_turn(fixline, fake):
+async def test_whatsapp_conversation_from_greeting_to_diagnosis(fixline, fake):
     phone = Phone(fixline, fake, "+447700900123", channel="whatsapp")
     greeting = await phone.say("Hello")
     assert greeting[0].startswith("Hi, I'm Fixline.")
@@ -213,6 +213,13 @@ async def test_whatsapp_turn(fixline, fake):
                                "WHERE channel = 'whatsapp' AND address = '+447700900123'") == 1
     asked = await phone.say("1")
     assert asked[0].startswith("Thanks!")
+    await phone.say("Bosch dishwasher")
+    diagnosis = await phone.say("It shows E24 and won't drain, water stays at the bottom")
+    assert "Clogged drain filter" in "\n".join(diagnosis)
+    # WhatsApp takes Unicode as it is: no GSM-7 flattening of the typography.
+    assert any("–" in body or "’" in body for body in diagnosis)
+    thanks = await phone.say(option(diagnosis, "It's fixed"))
+    assert thanks[-1].startswith("Great, glad it's working again!")
 
 
 async def test_forged_or_missing_signature_is_refused_and_nothing_stored(fixline, phone, fake):
