@@ -4,6 +4,7 @@ tests/mocked_bot.py). Failures can be queued per method; files are served by id.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import defaultdict
@@ -35,6 +36,7 @@ class TelegramAPI(BaseSession):
         self.calls: list[Call] = []
         self.files: dict[str, bytes] = {}
         self.failures: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.updates: list[dict[str, Any]] = []  # what getUpdates hands out (polling)
         self._ids = count(1000)
 
     def fail_next(self, method: str, error_code: int, description: str,
@@ -60,6 +62,8 @@ class TelegramAPI(BaseSession):
         if files:
             params["files"] = {k: f.filename for k, f in files.items()}
         self.calls.append(Call(name, params))
+        if name == "getUpdates" and not self.updates:
+            await asyncio.sleep(0.05)  # a long poll that found nothing
         if self.failures.get(name):
             content = self.failures[name].pop(0)
         else:
@@ -72,6 +76,11 @@ class TelegramAPI(BaseSession):
             return {"message_id": next(self._ids), "date": int(time.time()),
                     "chat": {"id": int(params["chat_id"]), "type": "private"},
                     "text": params.get("text")}
+        if name == "getMe":
+            return {"id": 42, "is_bot": True, "first_name": "Fixline", "username": "fixline_bot"}
+        if name == "getUpdates":
+            updates, self.updates = self.updates, []
+            return updates
         if name == "getFile":
             file_id = params["file_id"]
             data = self.files.get(file_id)

@@ -255,3 +255,37 @@ async def test_typing_is_shown_while_a_diagnosis_takes_time(settings: Settings):
         assert quick == 0, "quick answers flash no typing…"
         assert typing and typing[0].params["action"] == "typing"
         assert "Clogged drain filter" in bot.api.texts(ann.chat_id)[-1]
+
+
+async def test_polling_takes_updates_like_the_webhook(bot: Bot):
+    """`fixline bots --polling`: no public URL, the same routers, the same inbox."""
+    import asyncio
+
+    ann = TelegramUser()
+    telegram = bot.runtime.channels.telegram
+    assert telegram is not None
+    bot.api.updates.append(ann.says("hi"))
+    polling = asyncio.create_task(telegram.poll())
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if await count(bot.runtime.db, "SELECT count(*) FROM inbox") == 1:
+            break
+    await telegram.dispatcher.stop_polling()
+    await polling
+    await bot.runtime.channels.intake.drain()
+    await bot.runtime.dispatcher.drain()
+    methods = [c.method for c in bot.api.calls]
+    assert methods[:2] == ["deleteWebhook", "setMyCommands"] and "getUpdates" in methods
+    assert "Fixline" in bot.api.texts(ann.chat_id)[0]
+
+
+async def test_set_webhook_registers_the_url_the_secret_and_the_menu(bot: Bot):
+    telegram = bot.runtime.channels.telegram
+    assert telegram is not None
+    url = await telegram.set_webhook("https://fixline.example/")
+    assert url == "https://fixline.example/webhooks/telegram/customer"
+    webhook = next(c for c in bot.api.calls if c.method == "setWebhook")
+    assert webhook.params["url"] == url and webhook.params["secret_token"] == SECRET
+    assert "callback_query" in webhook.params["allowed_updates"]
+    menu = next(c for c in bot.api.calls if c.method == "setMyCommands")
+    assert "link" in menu.params["commands"]

@@ -133,3 +133,14 @@ def test_perceive_prints_one_json_line_per_file(tmp_path):
     assert lines[0]["mime"] == "image/jpeg" and lines[0]["latency_ms"] > 0
     assert lines[1]["error"].startswith("I can't use that kind of file")
     assert result.returncode == 1
+
+
+def test_bots_without_a_token_or_https_say_what_to_set(tmp_path):
+    env = server_env_for_url(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/fixline.db")
+    result = fixline(["bots", "--polling"], env)
+    assert result.returncode == 1
+    assert "FIXLINE_TELEGRAM_CUSTOMER_TOKEN" in result.stderr.decode()
+    env["FIXLINE_TELEGRAM_CUSTOMER_TOKEN"] = "42:TEST"
+    result = fixline(["bots", "set-webhook"], env)
+    assert result.returncode == 1
+    assert "https://" in result.stderr.decode()
