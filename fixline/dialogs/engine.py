@@ -187,7 +187,7 @@ class ConversationEngine:
                                       utcnow())
         if effect.kind == "link":
             minutes = int(VALID_FOR.total_seconds() // 60)
-            return [Reply(f"Your link code is {code[:3]} {code[3:]}. Within {minutes} minutes, "
+            return [Reply(f"Your link code is {code[:4]}-{code[4:]}. Within {minutes} minutes, "
                           f"send this from the other app (Telegram, SMS, WhatsApp or the web "
                           f"chat):\n/link {code}")]
         if linked is None:

@@ -18,7 +18,11 @@ from fixline.core.files import FileRow
 from fixline.dialogs.models import Case, Conversation, LinkCode, Message
 
 VALID_FOR = timedelta(minutes=15)
-DIGITS = 6  # short enough to type on a phone keypad; guessing is bounded by expiry and flood control
+# Eight characters of an alphabet without look-alikes (no 0/O, 1/I/L): 31^8 codes, so even
+# a million guesses in a code's 15 minutes find one with odds of about one in a million;
+# six digits would fall to an attacker with many web sessions.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class Linked:
 async def issue_code(conn: AsyncConnection, customer_id: uuid.UUID, channel: str,
                      now: datetime) -> str:
     while True:
-        code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
+        code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
         result = await conn.execute(
             insert_ignoring_duplicates(conn.dialect, LinkCode.__table__),
             [{"code": code, "customer_id": customer_id, "channel": channel, "created_at": now,
@@ -39,10 +43,16 @@ async def issue_code(conn: AsyncConnection, customer_id: uuid.UUID, channel: str
             return code
 
 
+def normalise(typed: str) -> str:
+    """What the customer typed, as a code: any case, spaces or dashes."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
 async def redeem(conn: AsyncConnection, code: str, channel: str, address: str,
                  now: datetime) -> Linked | None:
     """Joins (channel, address) to the customer who asked for `code`; None when the code
     is unknown, used or expired."""
+    code = normalise(code)
     query = select(LinkCode.customer_id, LinkCode.channel).where(
         LinkCode.code == code, LinkCode.used_at.is_(None), LinkCode.expires_at > now)
     if conn.dialect.name == "postgresql":

@@ -63,7 +63,8 @@ class Machine:
         self.messages_per_minute = messages_per_minute
 
     def step(self, turn: Turn) -> None:
-        if not turn.inbound.internal and flood.held(turn, self.messages_per_minute):
+        if (not turn.inbound.internal and turn.action not in commands.CONTROL
+                and flood.held(turn, self.messages_per_minute)):
             return
         choices.resolve(turn)
         self._step(turn)

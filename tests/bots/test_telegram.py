@@ -101,6 +101,15 @@ async def test_a_forged_or_missing_secret_is_refused_and_nothing_is_stored(bot: 
     assert bot.api.calls == []
 
 
+async def test_a_button_spinner_that_cannot_be_stopped_does_not_fail_the_webhook(bot: Bot):
+    ann = TelegramUser()
+    await bot.receive(ann.says("hi"))
+    bot.api.fail_next("answerCallbackQuery", 400, "Bad Request: query is too old")
+    response = await bot.receive(ann.presses(bot.last_with_buttons(ann.chat_id), "I agree"))
+    assert response.status_code == 200
+    assert "What needs fixing?" in bot.api.texts(ann.chat_id)[-1]
+
+
 async def test_a_redelivered_update_is_processed_once(bot: Bot):
     ann = TelegramUser()
     update = ann.says("hi")
@@ -201,6 +210,8 @@ def test_long_replies_are_split_within_telegram_limit_and_keep_words_whole():
     assert " ".join(p.text for p in pieces) == words
     assert pieces[-1].keyboard is not None and all(p.keyboard is None for p in pieces[:-1])
     assert split("x" * 5000, 4096) == ["x" * 4096, "x" * 904]
+    # Telegram counts UTF-16 units: an emoji takes two.
+    assert [len(p) for p in split("🔧" * 3000, 4096)] == [2048, 952]
 
 
 def test_buttons_and_links_render_natively():

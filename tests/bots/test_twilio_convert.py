@@ -107,3 +107,12 @@ def test_signature_is_checked_against_the_public_url():
     # Twilio signs with or without the default port; both are accepted.
     with_port = signature("secret-token", "https://fixline.example:443/webhooks/twilio/sms", body)
     assert checker.valid("/webhooks/twilio/sms", "", body, with_port)
+
+
+def test_opt_out_words_are_an_sms_rule_only():
+    """On WhatsApp "Cancel" is just a word, not an unsubscribe."""
+    from fixline.bots.twilio.convert import inbound
+
+    form = {"MessageSid": "SM1", "From": "whatsapp:+447700900123", "Body": "Cancel"}
+    assert inbound(form).action is None
+    assert inbound({**form, "From": "+447700900123"}).action is not None

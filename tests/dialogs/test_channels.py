@@ -47,6 +47,9 @@ async def test_a_flood_gets_one_notice_and_every_message_is_kept(db):
     assert all(a == [] for a in answers[6:])
     assert await count(db, "SELECT count(*) FROM messages WHERE direction = 'in'") == 12
     assert await count(db, "SELECT count(*) FROM inbox") == 12
+    # Opting out is never held back, even mid-flood.
+    assert await engine.handle(Inbound("telegram", ann.address, "stop-in-flood", action=OPT_OUT)) == []
+    assert await opted_out(db, "telegram", ann.address)
     await engine.close()
 
 
@@ -56,11 +59,11 @@ async def test_link_carries_a_telegram_case_on_in_another_channel(db):
     await telegram.consent()
     await telegram.say("Bosch dishwasher")
     await telegram.say("/link")
-    code = re.search(r"/link (\d{6})", telegram.text).group(1)
+    code = re.search(r"/link ([2-9A-Z]{8})", telegram.text).group(1)
 
     sms = Customer(engine, channel="sms", address="+15551230001")
     await sms.say("hello?")  # this number wrote before linking: its words are kept
-    await sms.say(f"/link {code}")
+    await sms.say(f"/link {code[:4].lower()}-{code[4:]}")  # as a person might type it
     assert "Linked: this chat now carries on your conversation from Telegram." in sms.text
     assert "Bosch" in sms.text  # the case it joined
 
@@ -82,14 +85,14 @@ async def test_a_link_code_works_once_and_not_after_it_expires(db):
     web = Customer(engine, channel="web")
     await web.consent()
     await web.say("/link")
-    code = re.search(r"/link (\d{6})", web.text).group(1)
+    code = re.search(r"/link ([2-9A-Z]{8})", web.text).group(1)
     first, second = Customer(engine, "sms", "+15551230002"), Customer(engine, "sms", "+15551230003")
     await first.say(f"/link {code}")
     assert "Linked" in first.text
     await second.say(f"/link {code}")
     assert "isn't valid any more" in second.text
     await web.say("/link")
-    stale = re.search(r"/link (\d{6})", web.text).group(1)
+    stale = re.search(r"/link ([2-9A-Z]{8})", web.text).group(1)
     async with db.begin() as conn:
         await conn.execute(text("UPDATE link_codes SET expires_at = created_at"))
     await second.say(f"/link {stale}")

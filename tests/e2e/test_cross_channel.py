@@ -38,7 +38,7 @@ async def test_a_case_moves_from_telegram_to_sms_by_link(settings, fake: FakeTwi
             await telegram.receive(ann.presses(telegram.last_with_buttons(ann.chat_id), "I agree"))
             await telegram.receive(ann.says("Bosch dishwasher"))
             await telegram.receive(ann.says("/link"))
-            code = re.search(r"/link (\d{6})", api.texts(ann.chat_id)[-1]).group(1)
+            code = re.search(r"/link ([2-9A-Z]{8})", api.texts(ann.chat_id)[-1]).group(1)
 
             joined = await sms.say(f"/link {code}")
             assert joined[0] == "Linked: this chat now carries on your conversation from Telegram."

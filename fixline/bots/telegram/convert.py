@@ -10,13 +10,18 @@ from fixline.dialogs.steps.commands import CONTACT, OPT_IN, OPT_OUT
 CHANNEL = "telegram"
 
 
-def message_inbound(message: Message, update_id: int) -> Inbound:
+# Inbox keys come from the content, not the update_id: Telegram restarts update ids at
+# random after a week without updates, and a new key must never look like a redelivery.
+def message_inbound(message: Message) -> Inbound:
     """Text, commands, photos, voice notes, audio, documents, contacts; an edited message
     is taken as a new one (it is the customer's correction)."""
     text = message.text or message.caption or ""
     action = CONTACT if message.contact is not None else None
+    key = f"m:{message.chat.id}:{message.message_id}"
+    if message.edit_date:
+        key += f":e{message.edit_date}"
     return Inbound(
-        channel=CHANNEL, address=str(message.chat.id), message_id=str(update_id), text=text,
+        channel=CHANNEL, address=str(message.chat.id), message_id=key, text=text,
         action=action, attachments=_attachments(message), locale=_locale(message),
     )
 
@@ -39,7 +44,7 @@ def _locale(message: Message) -> str | None:
     return message.from_user.language_code if message.from_user else None
 
 
-def callback_inbound(callback: CallbackQuery, update_id: int) -> Inbound | None:
+def callback_inbound(callback: CallbackQuery) -> Inbound | None:
     """A button press; the label shown in the transcript is read from the message's
     keyboard. None when the pressed message is too old to have a chat."""
     if callback.message is None or callback.data is None:
@@ -51,11 +56,11 @@ def callback_inbound(callback: CallbackQuery, update_id: int) -> Inbound | None:
             if button.callback_data == callback.data:
                 label = button.text
     return Inbound(channel=CHANNEL, address=str(callback.message.chat.id),
-                   message_id=str(update_id), text=label, action=callback.data,
+                   message_id=f"c:{callback.id}", text=label, action=callback.data,
                    locale=callback.from_user.language_code)
 
 
-def membership_inbound(update: ChatMemberUpdated, update_id: int) -> Inbound | None:
+def membership_inbound(update: ChatMemberUpdated) -> Inbound | None:
     """The customer blocked the bot (stop sending) or came back (send again)."""
     if update.chat.type != "private":
         return None
@@ -66,5 +71,5 @@ def membership_inbound(update: ChatMemberUpdated, update_id: int) -> Inbound | N
         action = OPT_IN
     else:
         return None  # a first start: the customer's /start message follows
-    return Inbound(channel=CHANNEL, address=str(update.chat.id), message_id=str(update_id),
-                   action=action)
+    key = f"k:{update.chat.id}:{int(update.date.timestamp())}:{update.new_chat_member.status}"
+    return Inbound(channel=CHANNEL, address=str(update.chat.id), message_id=key, action=action)

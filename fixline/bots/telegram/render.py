@@ -42,15 +42,30 @@ def _linkable(url: str) -> bool:
 
 
 def split(text: str, limit: int) -> list[str]:
-    """Pieces of at most `limit` characters, cut at a paragraph, a line or a word when
-    there is one in the second half of the piece."""
+    """Pieces of at most `limit` UTF-16 units (Telegram's count: an emoji is two), cut at
+    a paragraph, a line or a word when there is one in the second half of the piece."""
     pieces: list[str] = []
-    while len(text) > limit:
-        window = text[:limit]
+    while _units(text) > limit:
+        room = _room(text, limit)
+        window = text[:room]
         cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        if cut < limit // 2:
-            cut = limit
+        if cut < room // 2:
+            cut = room
         pieces.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
     pieces.append(text)
     return [p for p in pieces if p] or [" "]
+
+
+def _units(text: str) -> int:
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _room(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 units."""
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            return i
+    return len(text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 
+import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -77,7 +78,7 @@ class TelegramFetcher:
                 raise FetchFailed("That file is too large for me to download from Telegram "
                                   "(the limit is 20 MB).")
             data = await self._bot.download_file(file.file_path, timeout=30)
-        except (TelegramNetworkError, TelegramAPIError, TimeoutError) as exc:
+        except (TelegramNetworkError, TelegramAPIError, aiohttp.ClientError, TimeoutError) as exc:
             raise FetchFailed("I couldn't download your file from Telegram. Please send it "
                               "again.") from exc
         assert data is not None

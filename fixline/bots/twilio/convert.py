@@ -55,7 +55,9 @@ def inbound(form: Mapping[str, str], *, stopped: bool = False) -> Inbound:
     body = form.get("Body", "")
     word = body.strip().upper()
     action = None
-    if word in STOP_WORDS:
+    if channel != SMS:
+        pass  # the keywords are an SMS carrier rule: on WhatsApp "cancel" is just a word
+    elif word in STOP_WORDS:
         action = OPT_OUT
     elif word in START_WORDS or (stopped and word in RESTART_IF_STOPPED):
         action = OPT_IN

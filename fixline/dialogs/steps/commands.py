@@ -157,6 +157,10 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
 }
 
 
+# Said once and meant: flood control never holds these back.
+CONTROL = frozenset({OPT_OUT, OPT_IN, "forget:confirm", "forget:cancel"})
+
+
 def command_of(turn: Turn) -> str | None:
     """The command a message carries: a button with a command action, or a text like
     "/status" (Telegram adds "@botname": "/status@fixline_bot")."""
