@@ -7,12 +7,12 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.agent.diagnosis import CaseFacts, Diagnostician, Equipment
@@ -34,6 +34,9 @@ from fixline.dialogs.transcript import Key, transcripts_of
 from fixline.dialogs.turn import Effect
 
 log = logging.getLogger(__name__)
+Publish = Callable[[list[Reply]], Awaitable[None]]
+RECOVERY_TRIES = 5
+FAILED_EFFECT = "Sorry, that didn't work on my side. Please try again in a moment."
 CHANNEL_NAMES = {"telegram": "Telegram", "sms": "SMS", "whatsapp": "WhatsApp", "web": "the web chat",
                  "terminal": "the terminal"}
 
@@ -83,16 +86,12 @@ class ConversationEngine:
     async def process_accepted(self, inbound: Inbound, inbox_id: uuid.UUID) -> list[Reply]:
         """Process a message `accept` just stored, sending its replies through the outbox
         (the webhook path: the caller still holds the message, so it is not read back)."""
-        replies = await self._process(inbound.storable(), inbox_id)
-        await self._publish(inbound, replies)
-        return replies
+        return await self._process(inbound.storable(), inbox_id, partial(self._publish, inbound))
 
     async def deliver(self, inbound: Inbound) -> list[Reply]:
         """Process a message that arrived outside a request (a finished photo reading, later
         an expert's answer) and send the replies through the channel's sender."""
-        replies = await self._process(inbound, None)
-        await self._publish(inbound, replies)
-        return replies
+        return await self._process(inbound, None, partial(self._publish, inbound))
 
     async def _publish(self, inbound: Inbound, replies: list[Reply]) -> None:
         if not replies:
@@ -104,26 +103,37 @@ class ConversationEngine:
         if self._on_events:
             self._on_events()
 
-    async def process_stored(self, inbox_id: uuid.UUID) -> list[Reply]:
+    async def process_stored(self, inbox_id: uuid.UUID, *, announce_failure: bool = True) -> list[Reply]:
         """Process a stored message and send its replies through the outbox."""
         async with self._db.connect() as conn:
             payload = (await conn.execute(
                 select(InboxRow.payload).where(InboxRow.id == inbox_id))).scalar_one()
         inbound = Inbound.from_dict(payload)
-        replies = await self._process(inbound, inbox_id)
-        await self._publish(inbound, replies)
-        return replies
+        return await self._process(inbound, inbox_id, partial(self._publish, inbound),
+                                   announce_failure=announce_failure)
 
     async def recover(self, older_than: timedelta = timedelta(0)) -> int:
-        """Process messages a crash left stored but unprocessed; returns how many."""
+        """Process messages a crash left stored but unprocessed; returns how many were
+        tried. Each try is counted first, in its own transaction (a failing turn rolls its
+        own count back): a message that keeps failing is given up after RECOVERY_TRIES,
+        and the customer is not apologised to on every round."""
         cutoff = utcnow() - older_than
-        async with self._db.connect() as conn:
+        pending = (InboxRow.processed_at.is_(None), InboxRow.received_at <= cutoff)
+        async with writing(self._db) as conn:
+            await conn.execute(update(InboxRow).where(*pending, InboxRow.attempts >= RECOVERY_TRIES,
+                                                      InboxRow.error.is_(None))
+                               .values(error=f"given up after {RECOVERY_TRIES} attempts"))
             ids = (await conn.execute(
-                select(InboxRow.id).where(InboxRow.processed_at.is_(None),
-                                          InboxRow.received_at <= cutoff)
+                select(InboxRow.id).where(*pending, InboxRow.attempts < RECOVERY_TRIES)
                 .order_by(InboxRow.received_at))).scalars().all()
+            if ids:
+                await conn.execute(update(InboxRow).where(InboxRow.id.in_(ids))
+                                   .values(attempts=InboxRow.attempts + 1))
         for inbox_id in ids:
-            await self.process_stored(inbox_id)
+            try:
+                await self.process_stored(inbox_id, announce_failure=False)
+            except Exception:  # one unreadable row must not stop the others
+                log.exception("recovering inbox message %s failed", inbox_id)
         if ids:
             log.info("recovered %d unprocessed inbound messages", len(ids))
         return len(ids)
@@ -140,17 +150,33 @@ class ConversationEngine:
         await self._transcripts.close()
         await self._pipeline.close()
 
-    async def _process(self, inbound: Inbound, inbox_id: uuid.UUID | None) -> list[Reply]:
+    async def _process(self, inbound: Inbound, inbox_id: uuid.UUID | None,
+                       publish: Publish | None = None, *, announce_failure: bool = True,
+                       ) -> list[Reply]:
+        """One turn, then its slow effects. With `publish` the turn's own replies leave
+        before the effects run, so a crash during a diagnosis loses nothing already said."""
         try:
             result = await self._pipeline.submit(inbound, inbox_id)
         except TurnFailed:
-            return [Reply(FAILED_TURN)]
+            failed = [Reply(FAILED_TURN)] if announce_failure else []
+            if publish and failed:
+                await publish(failed)
+            return failed
         if result.duplicate:
             return []
         replies = list(result.replies)
+        if publish and replies:
+            await publish(replies)
+        later: list[Reply] = []
         for effect in result.effects:
-            replies.extend(await self._run(effect, inbound, result))
-        return replies
+            try:
+                later.extend(await self._run(effect, inbound, result))
+            except Exception:
+                log.exception("%s failed for case %s", effect.kind, result.case_id)
+                later.append(Reply(FAILED_EFFECT))
+        if publish and later:
+            await publish(later)
+        return replies + later
 
     async def _run(self, effect: Effect, inbound: Inbound, result: TurnResult) -> list[Reply]:
         assert result.customer_id is not None

@@ -66,6 +66,12 @@ async def redeem(conn: AsyncConnection, code: str, channel: str, address: str,
         ChannelIdentity.channel == channel, ChannelIdentity.address == address))).scalar_one()
     if source == target:
         return Linked(origin, already=True)
+    if conn.dialect.name == "postgresql":
+        # The turn pipeline holds conversation rows while it writes a turn (SQLite's single
+        # write lock serialises this already): wait for any turn of either customer, in id
+        # order as the pipeline locks them, so none of its messages is left behind.
+        await conn.execute(select(Conversation.id).where(Conversation.customer_id.in_([source, target]))
+                           .order_by(Conversation.id).with_for_update())
     await conn.execute(update(ChannelIdentity).where(
         ChannelIdentity.channel == channel, ChannelIdentity.address == address
     ).values(customer_id=target))

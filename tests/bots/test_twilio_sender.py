@@ -125,3 +125,11 @@ async def test_credentials_go_only_to_twilio(fetcher):
         await fetcher.fetch("https://attacker.example/steal")
     with pytest.raises(FetchFailed):
         await fetcher.fetch("http://api.twilio.com/plain-http")
+
+
+async def test_a_number_quoted_in_an_error_stays_out_of_logs_and_records(rest, fake):
+    fake.fail_next(400, 21211, "The 'To' number +15551230001 is not a valid phone number.")
+    sender = TwilioSender(rest, "sms", "+15005550006", CALLBACK)
+    with pytest.raises(PermanentFailure) as caught:
+        await sender.send("+15551230001", Reply("hello"))
+    assert "+15551230001" not in str(caught.value) and "[number]" in str(caught.value)

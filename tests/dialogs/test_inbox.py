@@ -83,3 +83,27 @@ async def test_two_engines_never_race_on_one_conversation(db, settings):
     await one.close()
     await two.close()
     await other_db.dispose()
+
+
+async def test_a_message_that_keeps_failing_is_given_up_quietly(engine, db):
+    """Recovery counts its tries in their own transaction: a stored message that can never
+    be processed is tried RECOVERY_TRIES times, then marked, and nobody is spammed."""
+    from fixline.core.clock import utcnow
+    from fixline.core.ids import new_id
+    from fixline.dialogs.engine import RECOVERY_TRIES
+    from fixline.dialogs.models import InboxRow
+
+    async with db.begin() as conn:
+        await conn.execute(InboxRow.__table__.insert(), [{
+            "id": new_id(), "channel": "sms", "channel_message_id": "SM-broken", "address": "+1555",
+            "payload": {"channel": "sms"}, "received_at": utcnow(), "attempts": 0}])
+    good = await engine.accept(Inbound("sms", "+1666", "SM-good", text="hi"))
+    assert good is not None
+    for _ in range(RECOVERY_TRIES + 2):
+        await engine.recover()
+    async with db.connect() as conn:
+        broken = (await conn.execute(text(
+            "SELECT attempts, error FROM inbox WHERE channel_message_id = 'SM-broken'"))).one()
+    assert broken.attempts == RECOVERY_TRIES and "given up" in broken.error
+    assert await count(db, "SELECT count(*) FROM inbox WHERE processed_at IS NOT NULL") == 1
+    assert await count(db, "SELECT count(*) FROM outbox WHERE topic = 'conversation.reply'") == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 
 import aiohttp
@@ -25,6 +26,7 @@ RATE_LIMIT_WAIT = 5.0  # Twilio's 429 names no wait; its queue drains within sec
 UNSUBSCRIBED = 21610
 UNREACHABLE = frozenset({21211, 21614, 63024})  # invalid number, not a mobile, not on WhatsApp
 TOO_MANY_REQUESTS = 20429
+PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
 
 
 class TwilioUnavailable(Exception):
@@ -71,7 +73,7 @@ def failure(exc: TwilioRestException | TwilioServiceException) -> Exception:
 
 
 def _detail(exc: TwilioRestException | TwilioServiceException) -> str:
-    # Not str(exc): on a terminal the twilio library colours it for humans.
-    if isinstance(exc, TwilioServiceException):
-        return exc.detail or exc.title
-    return exc.msg
+    # Not str(exc): on a terminal the twilio library colours it for humans. Twilio's text
+    # often quotes the customer's number; it goes to logs and last_error, so it is masked.
+    text = (exc.detail or exc.title) if isinstance(exc, TwilioServiceException) else exc.msg
+    return PHONE.sub("[number]", str(text))
