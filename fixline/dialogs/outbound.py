@@ -29,9 +29,13 @@ REPLY_TOPIC = "conversation.reply"
 
 
 class ChannelSender(Protocol):
-    async def send(self, address: str, reply: Reply) -> Sequence[str]:
-        """Hands the reply to the provider; returns the provider's message ids (one per
-        message it took). Raises PermanentFailure when retrying cannot help."""
+    def parts(self, reply: Reply) -> Sequence[Any]:
+        """The provider messages a reply takes (SMS segments, Telegram's length limit)."""
+        ...
+
+    async def send_part(self, address: str, part: Any) -> str | None:
+        """Hands one message to the provider; returns its message id. Raises
+        PermanentFailure when retrying cannot help."""
         ...
 
 
@@ -77,41 +81,43 @@ class Senders:
         if sender is None:
             raise NoSender(f"no sender registered for channel {channel!r}")
         reply = reply_from_dict(event.payload["reply"])
+        parts = list(sender.parts(reply))
         if self._db is None or event.id is None:
-            await sender.send(address, reply)
+            for part in parts:
+                await sender.send_part(address, part)
             return
-        if await self._already_sent(event.id):
-            return  # the event came back after a crash that followed a successful send
-        if await opted_out(self._db, channel, address):
-            await self._record(event.id, channel, address, [None], "suppressed",
+        done = await self._recorded_parts(event.id)
+        if not done and await opted_out(self._db, channel, address):
+            await self._record(event.id, 0, channel, address, None, "suppressed",
                                "the recipient opted out")
             return
-        try:
-            ids = await sender.send(address, reply)
-        except PermanentFailure as exc:
-            await self._record(event.id, channel, address, [None], "failed", str(exc))
-            if isinstance(exc, RecipientGone):
-                await set_opted_out(self._db, channel, address, True)
-            raise
-        await self._record(event.id, channel, address, list(ids or ()) or [None], "sent", None)
+        for number, part in enumerate(parts):
+            if number in done:
+                continue  # sent before a crash or a later part's failure: not sent twice
+            try:
+                provider_id = await sender.send_part(address, part)
+            except PermanentFailure as exc:
+                await self._record(event.id, number, channel, address, None, "failed", str(exc))
+                if isinstance(exc, RecipientGone):
+                    await set_opted_out(self._db, channel, address, True)
+                raise
+            # Recorded at once: a status callback for this part may come before the next.
+            await self._record(event.id, number, channel, address, provider_id, "sent", None)
 
-    async def _already_sent(self, event_id: uuid.UUID) -> bool:
+    async def _recorded_parts(self, event_id: uuid.UUID) -> set[int]:
         async with reader(self._db).connect() as conn:  # type: ignore[arg-type]
-            found = await conn.execute(select(Delivery.id).where(
-                Delivery.event_id == event_id, Delivery.status != "failed").limit(1))
-            return found.first() is not None
+            found = await conn.execute(select(Delivery.part).where(Delivery.event_id == event_id))
+            return set(found.scalars())
 
-    async def _record(self, event_id: uuid.UUID, channel: str, address: str,
-                      ids: list[str | None], status: str, error: str | None) -> None:
+    async def _record(self, event_id: uuid.UUID, part: int, channel: str, address: str,
+                      provider_id: str | None, status: str, error: str | None) -> None:
         now = utcnow()
         assert self._db is not None
         async with writing(self._db) as conn:
             await conn.execute(insert_ignoring_duplicates(conn.dialect, Delivery.__table__), [
                 {"id": new_id(), "event_id": event_id, "part": part, "channel": channel,
-                 "address": address, "provider_message_id": pid, "status": status,
-                 "error": error[:2000] if error else None, "created_at": now, "updated_at": now}
-                for part, pid in enumerate(ids)
-            ])
+                 "address": address, "provider_message_id": provider_id, "status": status,
+                 "error": error[:2000] if error else None, "created_at": now, "updated_at": now}])
 
 
 # How far a message has got; a status callback never moves it back (Twilio's callbacks can

@@ -43,6 +43,12 @@ class Hub:
             if not sockets:
                 del self._sockets[address]
 
+    def parts(self, reply: Reply) -> list[Reply]:
+        return [reply]
+
+    async def send_part(self, address: str, part: Reply) -> None:
+        await self.send(address, part)
+
     async def send(self, address: str, reply: Reply) -> None:
         """The web channel's sender: with no tab open the reply waits in the transcript."""
         for ws in list(self._sockets.get(address, ())):

@@ -37,10 +37,13 @@ class TelegramAPI(BaseSession):
         self.files: dict[str, bytes] = {}
         self.failures: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.updates: list[dict[str, Any]] = []  # what getUpdates hands out (polling)
+        self.succeed_first: dict[str, int] = defaultdict(int)
         self._ids = count(1000)
 
     def fail_next(self, method: str, error_code: int, description: str,
-                  retry_after: int | None = None) -> None:
+                  retry_after: int | None = None, after: int = 0) -> None:
+        """The next call of `method` fails (or the one after `after` successful ones)."""
+        self.succeed_first[method] = after
         error: dict[str, Any] = {"ok": False, "error_code": error_code, "description": description}
         if retry_after is not None:
             error["parameters"] = {"retry_after": retry_after}
@@ -64,7 +67,10 @@ class TelegramAPI(BaseSession):
         self.calls.append(Call(name, params))
         if name == "getUpdates" and not self.updates:
             await asyncio.sleep(0.05)  # a long poll that found nothing
-        if self.failures.get(name):
+        if self.failures.get(name) and self.succeed_first[name] > 0:
+            self.succeed_first[name] -= 1
+            content = {"ok": True, "result": self._result(name, params)}
+        elif self.failures.get(name):
             content = self.failures[name].pop(0)
         else:
             content = {"ok": True, "result": self._result(name, params)}

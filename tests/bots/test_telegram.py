@@ -300,3 +300,23 @@ async def test_set_webhook_registers_the_url_the_secret_and_the_menu(bot: Bot):
     assert "callback_query" in webhook.params["allowed_updates"]
     menu = next(c for c in bot.api.calls if c.method == "setMyCommands")
     assert "link" in menu.params["commands"]
+
+
+async def test_a_long_reply_that_fails_halfway_resends_only_what_was_not_sent(bot: Bot):
+    from fixline.core.ids import new_id
+    from fixline.core.outbox import Event
+    from fixline.dialogs.outbound import reply_event
+
+    words = " ".join(f"word{i}" for i in range(1500))
+    parts = len(render(Reply(words)))
+    assert parts == 4
+    event = reply_event("telegram", "777001", Reply(words))
+    event = Event(event.topic, event.payload, id=new_id())
+    bot.api.fail_next("sendMessage", 502, "Bad Gateway", after=1)
+    with pytest.raises(Exception, match="Bad Gateway"):
+        await bot.runtime.senders.deliver(event)
+    await bot.runtime.senders.deliver(event)  # the dispatcher's retry
+    sent = [c.params["text"] for c in bot.api.calls if c.method == "sendMessage"]
+    assert len(sent) == parts + 1  # part 1, part 2 refused, then parts 2 to 4 only
+    assert " ".join([sent[0], *sent[2:]]) == words
+    assert await count(bot.runtime.db, "SELECT count(*) FROM deliveries WHERE status = 'sent'") == parts

@@ -24,7 +24,10 @@ class Outbox:
     def __init__(self) -> None:
         self.sent: list[Reply] = []
 
-    async def send(self, address: str, reply: Reply) -> None:
+    def parts(self, reply: Reply) -> list[Reply]:
+        return [reply]
+
+    async def send_part(self, address: str, reply: Reply) -> None:
         self.sent.append(reply)
 
 

@@ -18,10 +18,10 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile
 from aiolimiter import AsyncLimiter
 
-from fixline.bots.telegram.render import render
+from fixline.bots.telegram.render import Piece, render
 from fixline.core.dispatcher import PermanentFailure, RetryAfter
 from fixline.dialogs.media_worker import FetchFailed
-from fixline.dialogs.messages import Reply
+from fixline.dialogs.messages import Reply, ReplyFile
 from fixline.dialogs.outbound import RecipientGone
 
 MAX_DOWNLOAD = 20 * 2**20  # the Bot API's own limit for getFile
@@ -36,25 +36,29 @@ class TelegramSender:
         self._per_chat_rate = per_chat_second
         self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
 
+    def parts(self, reply: Reply) -> list[Piece | ReplyFile]:
+        pieces: list[Piece | ReplyFile] = list(render(reply))
+        if reply.file is not None:
+            pieces.append(reply.file)
+        return pieces
+
     async def send(self, address: str, reply: Reply) -> Sequence[str]:
-        ids: list[str] = []
+        return [str(await self.send_part(address, part)) for part in self.parts(reply)]
+
+    async def send_part(self, address: str, part: Piece | ReplyFile) -> str:
+        await self._slot(address)
         try:
-            for piece in render(reply):
-                await self._slot(address)
-                sent = await self._bot.send_message(address, piece.text, reply_markup=piece.keyboard)
-                ids.append(str(sent.message_id))
-            if reply.file is not None:
-                await self._slot(address)
-                sent = await self._bot.send_document(
-                    address, BufferedInputFile(reply.file.data, reply.file.filename))
-                ids.append(str(sent.message_id))
+            if isinstance(part, ReplyFile):
+                sent = await self._bot.send_document(address, BufferedInputFile(part.data, part.filename))
+            else:
+                sent = await self._bot.send_message(address, part.text, reply_markup=part.keyboard)
         except TelegramRetryAfter as exc:
             raise RetryAfter(exc.retry_after, "Telegram flood control") from exc
         except TelegramForbiddenError as exc:
             raise RecipientGone(f"Telegram refused: {exc.message}") from exc
         except TelegramBadRequest as exc:
             raise PermanentFailure(f"Telegram rejected the message: {exc.message}") from exc
-        return ids
+        return str(sent.message_id)
 
     async def _slot(self, chat: str) -> None:
         limiter = self._chats.pop(chat, None) or AsyncLimiter(CHAT_BURST, CHAT_BURST / self._per_chat_rate)

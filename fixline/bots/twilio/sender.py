@@ -40,9 +40,14 @@ class TwilioSender:
         self._from = on_channel(channel, from_number)
         self._status_callback = status_callback
 
+    def parts(self, reply: Reply) -> list[str]:
+        return render(reply, self._channel)
+
     async def send(self, address: str, reply: Reply) -> Sequence[str]:
-        to = on_channel(self._channel, address)
-        return [await self._create(to, body) for body in render(reply, self._channel)]
+        return [await self.send_part(address, body) for body in self.parts(reply)]
+
+    async def send_part(self, address: str, body: str) -> str:
+        return await self._create(on_channel(self._channel, address), body)
 
     async def _create(self, to: str, body: str) -> str:
         try:
