@@ -320,3 +320,16 @@ async def test_a_long_reply_that_fails_halfway_resends_only_what_was_not_sent(bo
     assert len(sent) == parts + 1  # part 1, part 2 refused, then parts 2 to 4 only
     assert " ".join([sent[0], *sent[2:]]) == words
     assert await count(bot.runtime.db, "SELECT count(*) FROM deliveries WHERE status = 'sent'") == parts
+
+
+async def test_a_message_telegram_rejects_fails_once_without_opting_the_customer_out(bot: Bot):
+    ann = TelegramUser()
+    bot.api.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    await bot.receive(ann.says("hi"))
+    await bot.runtime.dispatcher.drain()
+    assert len([c for c in bot.api.calls if c.method == "sendMessage"]) == 1
+    assert await count(bot.runtime.db, "SELECT count(*) FROM deliveries WHERE status = 'failed'") == 1
+    assert await count(bot.runtime.db, "SELECT count(*) FROM channel_identities "
+                                       "WHERE opted_out_at IS NOT NULL") == 0
+    await bot.receive(ann.says("/help"))
+    assert len(bot.api.texts(ann.chat_id)) == 2, "the next reply is tried as usual"
