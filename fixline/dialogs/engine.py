@@ -23,7 +23,7 @@ from fixline.core.ids import new_id
 from fixline.core.outbox import OutboxRow
 from fixline.dialogs.linking import VALID_FOR, issue_code, redeem
 from fixline.dialogs.machine import Machine
-from fixline.dialogs.messages import Inbound, Reply, ReplyFile
+from fixline.dialogs.messages import CHANNEL_NAMES, Inbound, Reply, ReplyFile
 from fixline.dialogs.models import InboxRow
 from fixline.dialogs.outbound import reply_event, set_opted_out
 from fixline.dialogs.pipeline import FAILED_TURN, TurnFailed, TurnPipeline, TurnResult
@@ -37,8 +37,6 @@ log = logging.getLogger(__name__)
 Publish = Callable[[list[Reply]], Awaitable[None]]
 RECOVERY_TRIES = 5
 FAILED_EFFECT = "Sorry, that didn't work on my side. Please try again in a moment."
-CHANNEL_NAMES = {"telegram": "Telegram", "sms": "SMS", "whatsapp": "WhatsApp", "web": "the web chat",
-                 "terminal": "the terminal"}
 
 
 class ConversationEngine:

@@ -9,6 +9,10 @@ from typing import Any
 from fixline.core.clock import utcnow
 from fixline.dialogs.text import storable
 
+# How the channels are named to a customer ("carries on your conversation from Telegram").
+CHANNEL_NAMES = {"telegram": "Telegram", "sms": "SMS", "whatsapp": "WhatsApp", "web": "the web chat",
+                 "terminal": "the terminal"}
+
 
 @dataclass(frozen=True, slots=True)
 class Attachment:

@@ -333,3 +333,16 @@ async def test_a_message_telegram_rejects_fails_once_without_opting_the_customer
                                        "WHERE opted_out_at IS NOT NULL") == 0
     await bot.receive(ann.says("/help"))
     assert len(bot.api.texts(ann.chat_id)) == 2, "the next reply is tried as usual"
+
+
+async def test_sends_to_one_chat_are_paced_after_a_short_burst(bot: Bot):
+    """Telegram allows about one message a second per chat: a reply of three messages goes
+    at once, the fourth waits for the bucket to drain; another chat is not held up."""
+    from fixline.bots.telegram.sender import CHAT_BURST
+
+    sender = bot.runtime.channels.telegram.sender  # type: ignore[union-attr]
+    for _ in range(CHAT_BURST):
+        await sender.send("777001", Reply("quick"))
+    assert not sender._chats["777001"].has_capacity()
+    await sender.send("777002", Reply("another chat"))
+    assert sender._chats["777002"].has_capacity()

@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fixline.bots.twilio import gsm
-from fixline.bots.twilio.address import SMS, WHATSAPP
-from fixline.dialogs.messages import Button, Reply
+from fixline.bots.twilio.address import SMS
+from fixline.dialogs.messages import CHANNEL_NAMES, Button, Reply
 
 MAX_SMS_SEGMENTS = 10  # carriers reassemble longer ones unreliably
 MAX_WHATSAPP_CHARS = 1600  # Twilio refuses a longer body (error 21617)
-CHANNEL_NAMES = {SMS: "SMS", WHATSAPP: "WhatsApp"}
 
 
 def render(reply: Reply, channel: str) -> list[str]:
