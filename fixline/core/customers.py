@@ -8,9 +8,10 @@ These tables live in core because every room that deals with a person refers to 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy import ColumnElement, ForeignKey, String, UniqueConstraint, Uuid, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fixline.core.db import Base, UTCDateTime
@@ -40,3 +41,16 @@ class ChannelIdentity(Base):
     # Set when the person asked us to stop (SMS STOP) or blocked the bot: nothing is sent
     # to this identity until they opt in again.
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def identities_in(keys: Iterable[tuple[str, str]]) -> ColumnElement[bool]:
+    """WHERE the identity is one of these (channel, address) pairs, written so that the
+    database looks each one up in the unique index. SQLite plans a row-value
+    `(channel, address) IN (VALUES …)` as a scan of the joined table instead, which grows
+    with every conversation ever held."""
+    by_channel: dict[str, list[str]] = {}
+    for channel, address in keys:
+        by_channel.setdefault(channel, []).append(address)
+    table = ChannelIdentity.__table__.c
+    return or_(*(and_(table.channel == channel, table.address.in_(addresses))
+                 for channel, addresses in by_channel.items()))

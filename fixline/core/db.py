@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, event, text
+from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, event, text
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
@@ -74,13 +74,45 @@ def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **kwargs)
 
 
-def blocking_twin(engine: AsyncEngine) -> Engine:
-    """A synchronous engine on the same database, for work done in a worker thread.
+T = TypeVar("T")
+_twins: weakref.WeakKeyDictionary[Any, Engine] = weakref.WeakKeyDictionary()
 
-    The turn pipeline runs a whole batch of SQL in one thread call: with the async
-    drivers each statement is a round trip through the event loop, and under load every
-    one of them waits behind hundreds of WebSocket callbacks.
+
+def blocking_twin(engine: AsyncEngine) -> Engine:
+    """The synchronous engine on the same database (one per async engine), for work done
+    in a worker thread.
+
+    Hot paths run a whole transaction in one thread call: with the async drivers each
+    statement is a round trip through the event loop, and under load every one of them
+    waits behind hundreds of WebSocket callbacks — on SQLite while holding the write lock
+    every other writer needs.
     """
+    twin = _twins.get(engine.sync_engine)
+    if twin is None:
+        twin = _twins[engine.sync_engine] = _new_twin(engine)
+    return twin
+
+
+async def in_thread(engine: AsyncEngine, work: Callable[[Connection], T], *,
+                    readonly: bool = False) -> T:
+    """`work` in one transaction, run whole in a worker thread (see `blocking_twin`).
+    A write takes this process's SQLite write turn (see `writing`) for just that call."""
+    twin = blocking_twin(engine)
+
+    def run() -> T:
+        with twin.connect() as conn:
+            if readonly:
+                conn = conn.execution_options(readonly=True)
+            with conn.begin():
+                return work(conn)
+
+    if readonly or engine.dialect.name != "sqlite":
+        return await asyncio.to_thread(run)
+    async with write_lock(engine):
+        return await asyncio.to_thread(run)
+
+
+def _new_twin(engine: AsyncEngine) -> Engine:
     url = engine.url
     if url.get_backend_name() == "sqlite":
         twin = sa_create_engine(url.set(drivername="sqlite+pysqlite"),

@@ -13,12 +13,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.core.clock import utcnow
-from fixline.core.db import writing
+from fixline.core.db import in_thread
 from fixline.core.outbox import Event, OutboxRow
 from fixline.core.tasks import cancel_and_wait
 
@@ -96,12 +97,9 @@ class Dispatcher:
         if delivered:
             # One write for the whole batch: on SQLite every transaction queues on the
             # database lock that conversation turns need too.
-            async with writing(self._engine) as conn:
-                await conn.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id.in_(delivered))
-                    .values(delivered_at=utcnow(), locked_until=None, last_error=None)
-                )
+            done = (update(OutboxRow).where(OutboxRow.id.in_(delivered))
+                    .values(delivered_at=utcnow(), locked_until=None, last_error=None))
+            await in_thread(self._engine, lambda conn: conn.execute(done))
         return len(events)
 
     async def drain(self, rounds: int = 100) -> None:
@@ -149,15 +147,21 @@ class Dispatcher:
         )
         if self._engine.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
-        async with writing(self._engine) as conn:
-            rows = (await conn.execute(due)).all()
-            if not rows:
-                return []
-            await conn.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id.in_([r.id for r in rows]))
-                .values(locked_until=now + self._lease, attempts=OutboxRow.attempts + 1)
-            )
+
+        def claim(conn: Connection) -> list[Row[Any]]:
+            rows = conn.execute(due).all()
+            if rows:
+                conn.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id.in_([r.id for r in rows]))
+                    .values(locked_until=now + self._lease, attempts=OutboxRow.attempts + 1)
+                )
+            return rows
+
+        # Each transaction is one thread call: on SQLite a claim holds the write lock the
+        # turns need, and with one event-loop round trip per statement a busy loop would
+        # stretch that hold to many milliseconds.
+        rows = await in_thread(self._engine, claim)
         return [Event(r.topic, r.payload, id=r.id, attempts=r.attempts + 1) for r in rows]
 
     async def _deliver(self, event: Event) -> bool:
@@ -185,6 +189,6 @@ class Dispatcher:
             if isinstance(exc, RetryAfter):
                 delay = max(delay, timedelta(seconds=exc.seconds))
             values["available_at"] = now + delay
-        async with writing(self._engine) as conn:
-            await conn.execute(update(OutboxRow).where(OutboxRow.id == event.id).values(**values))
+        failed = update(OutboxRow).where(OutboxRow.id == event.id).values(**values)
+        await in_thread(self._engine, lambda conn: conn.execute(failed))
 

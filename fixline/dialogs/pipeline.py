@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, select, tuple_, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.core.batching import Batcher
 from fixline.core.clock import utcnow
-from fixline.core.customers import ChannelIdentity, Customer
+from fixline.core.customers import ChannelIdentity, Customer, identities_in
 from fixline.core.db import blocking_twin, insert_ignoring_duplicates, write_lock
 from fixline.core.ids import new_id
 from fixline.core.outbox import Event, OutboxRow
@@ -209,7 +209,7 @@ class TurnPipeline:
             .join(cust_t, cust_t.c.id == ident_t.c.customer_id)
             .join(conv_t, conv_t.c.customer_id == ident_t.c.customer_id)
             .outerjoin(case_t, case_t.c.id == conv_t.c.case_id)
-            .where(tuple_(ident_t.c.channel, ident_t.c.address).in_(keys))
+            .where(identities_in(keys))
             .order_by(conv_t.c.id)
         )
         if conn.dialect.name == "postgresql":

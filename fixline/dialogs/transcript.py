@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select, tuple_
+from sqlalchemy import Connection, func, select
 
-from fixline.core.customers import ChannelIdentity
+from fixline.core.customers import ChannelIdentity, identities_in
 from fixline.dialogs.models import Message
 
 Key = tuple[str, str, int]  # channel, address, how many messages at most
@@ -24,8 +24,7 @@ def transcripts_of(keys: list[Key], conn: Connection) -> list[list[dict[str, Any
                Message.id, Message.direction, Message.text, Message.payload, Message.channel,
                Message.created_at, newest_first)
         .join(ChannelIdentity, ChannelIdentity.customer_id == Message.customer_id)
-        .where(tuple_(ChannelIdentity.channel, ChannelIdentity.address).in_(
-            list(dict.fromkeys((c, a) for c, a, _ in keys))))
+        .where(identities_in(dict.fromkeys((c, a) for c, a, _ in keys)))
         .subquery()
     )
     rows = conn.execute(select(ranked).where(ranked.c.age <= limit).order_by(ranked.c.id)).all()
