@@ -99,6 +99,9 @@ def worker(
             if once:
                 await runtime.dispatcher.drain()
             else:
+                from fixline.core import heap
+
+                heap.settle()
                 console.print("outbox worker running (Ctrl+C to stop)")
                 await runtime.dispatcher.run_forever()
         finally:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from fixline.cli.runtime import Runtime, build, ensure_database
+from fixline.core import heap
 from fixline.core.settings import Settings
 from fixline.core.tasks import cancel_and_wait
 from fixline.web.app import create_app
@@ -27,6 +28,7 @@ def make_app(settings: Settings | None = None) -> FastAPI:
         runtime.dispatcher.start()
         await runtime.engine.recover()
         recovery.append(asyncio.create_task(_keep_recovering(runtime), name="inbox-recovery"))
+        heap.settle()
 
     async def stop() -> None:
         for task in recovery:

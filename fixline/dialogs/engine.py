@@ -8,6 +8,7 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -64,12 +65,12 @@ class ConversationEngine:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Process one message now and return the replies (web chat, terminal)."""
-        return await self._process(inbound, None)
+        return await self._process(_from_outside(inbound), None)
 
     async def accept(self, inbound: Inbound) -> uuid.UUID | None:
         """Store a message for processing later (webhooks answer before the work is done).
         Returns the inbox id, or None when this message was already received."""
-        inbound = inbound.storable()
+        inbound = _from_outside(inbound).storable()
         async with writing(self._db) as conn:
             result = await conn.execute(
                 insert_ignoring_duplicates(conn.dialect, InboxRow.__table__).returning(InboxRow.id),
@@ -84,6 +85,7 @@ class ConversationEngine:
     async def process_accepted(self, inbound: Inbound, inbox_id: uuid.UUID) -> list[Reply]:
         """Process a message `accept` just stored, sending its replies through the outbox
         (the webhook path: the caller still holds the message, so it is not read back)."""
+        inbound = _from_outside(inbound)
         return await self._process(inbound.storable(), inbox_id, partial(self._publish, inbound))
 
     async def deliver(self, inbound: Inbound) -> list[Reply]:
@@ -238,6 +240,14 @@ class ConversationEngine:
             message_id=f"internal:{new_id()}", action=DIAGNOSIS_READY, data=data,
         )
         return await self._process(ready, None)
+
+
+def _from_outside(inbound: Inbound) -> Inbound:
+    """A channel message never carries what only the engine sends itself (a finished
+    diagnosis, a photo reading): a forged `system:` button is read as its label."""
+    if inbound.internal:
+        return replace(inbound, action=None, data=None)
+    return inbound
 
 
 def _case_facts(result: TurnResult) -> CaseFacts:

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.core.batching import Batcher
+from fixline.core.bulk import Bulk
 from fixline.core.clock import utcnow
 from fixline.core.customers import ChannelIdentity, Customer, identities_in
 from fixline.core.db import blocking_twin, insert_ignoring_duplicates, write_lock
@@ -235,7 +236,7 @@ class TurnPipeline:
     def _create(self, conn: Connection, keys: list[tuple[str, str]],
                       now: datetime) -> None:
         customers = {k: new_id() for k in keys}
-        conn.execute(cust_t.insert(), [{"id": c, "created_at": now} for c in customers.values()])
+        _INSERT_CUSTOMER.execute(conn, [{"id": c, "created_at": now} for c in customers.values()])
         result = conn.execute(
             insert_ignoring_duplicates(conn.dialect, ident_t).returning(
                 ident_t.c.channel, ident_t.c.address),
@@ -247,7 +248,7 @@ class TurnPipeline:
         if lost:
             conn.execute(cust_t.delete().where(cust_t.c.id.in_(lost)))
         if created:
-            conn.execute(conv_t.insert(), [
+            _INSERT_CONVERSATION.execute(conn, [
                 {"id": new_id(), "customer_id": customers[k], "state": State.START.value,
                  "context": {}, "case_id": None, "turns": 0, "updated_at": now}
                 for k in keys if k in created
@@ -338,37 +339,38 @@ class _Writes:
 
     def flush(self, conn: Connection, conversations: Any, now: datetime) -> None:
         new_cases = [row for cid, row in self.cases.items() if cid in self.new_cases]
-        if new_cases:
-            conn.execute(case_t.insert(), new_cases)
-        old_cases = [{f"b_{k}": v for k, v in row.items()}
-                     for cid, row in self.cases.items() if cid not in self.new_cases]
-        if old_cases:
-            conn.execute(_UPDATE_CASE, old_cases)
+        _INSERT_CASE.execute(conn, new_cases)
+        _UPDATE_CASE.execute(conn, [row for cid, row in self.cases.items()
+                                    if cid not in self.new_cases])
         convos = {id(c): c for c in conversations if c.dirty}.values()
         if convos:
-            conn.execute(_UPDATE_CONVERSATION, [
-                {"b_id": c.conversation_id, "b_state": c.state.value, "b_context": c.context,
-                 "b_case_id": c.case.id if c.case else None, "b_turns": c.turns,
-                 "b_updated_at": now} for c in convos
+            _UPDATE_CONVERSATION.execute(conn, [
+                {"id": c.conversation_id, "state": c.state.value, "context": c.context,
+                 "case_id": c.case.id if c.case else None, "turns": c.turns,
+                 "updated_at": now} for c in convos
             ])
             consented = [c.customer_id for c in convos if c.consent_changed]
             if consented:
                 conn.execute(cust_t.update().where(cust_t.c.id.in_(consented))
                                    .values(consented_at=now))
-        if self.messages:
-            conn.execute(msg_t.insert(), self.messages)
-        if self.events:
-            conn.execute(outbox_t.insert(), [e.row() for e in self.events])
+        _INSERT_MESSAGE.execute(conn, self.messages)
+        _INSERT_EVENT.execute(conn, [e.row() for e in self.events])
 
 
-_UPDATE_CONVERSATION = (
+_INSERT_CUSTOMER = Bulk.insert(cust_t, ["id", "created_at"])
+_INSERT_CONVERSATION = Bulk.insert(conv_t)
+_INSERT_CASE = Bulk.insert(case_t)
+_INSERT_MESSAGE = Bulk.insert(msg_t)
+_INSERT_EVENT = Bulk.insert(outbox_t, ["id", "topic", "payload", "created_at", "available_at",
+                                       "attempts"])
+_UPDATE_CONVERSATION = Bulk(
     update(conv_t)
     .where(conv_t.c.id == bindparam("b_id"))
     .values(state=bindparam("b_state"), context=bindparam("b_context"),
             case_id=bindparam("b_case_id"), turns=bindparam("b_turns"),
             updated_at=bindparam("b_updated_at"))
 )
-_UPDATE_CASE = (
+_UPDATE_CASE = Bulk(
     update(case_t)
     .where(case_t.c.id == bindparam("b_id"))
     .values(**{c.name: bindparam(f"b_{c.name}") for c in case_t.c if c.name != "id"})

@@ -69,3 +69,15 @@ async def test_unrecognised_equipment_is_asked_again_then_accepted(engine):
     assert "not sure which kind" in customer.text
     await customer.say("it leaks water from underneath when brewing")
     assert "I can't diagnose this yet" in customer.text
+
+
+async def test_a_forged_internal_button_is_not_trusted(engine, db):
+    """Only the engine sends `system:` messages (a finished diagnosis); a client that
+    sends one as a button is answered as if it had typed the label."""
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.press("equipment:car")
+    await customer.press("system:diagnosis")
+    assert "something went wrong" not in customer.text
+    assert "couldn't read that" in customer.text
+    assert await count(db, "SELECT count(*) FROM cases WHERE diagnosed_at IS NOT NULL") == 0

@@ -1,0 +1,63 @@
+"""Many rows through one statement, straight to the driver's executemany.
+
+`Connection.execute(statement, rows)` builds SQLAlchemy's parameter set row by row
+(about 30 µs a row on the reference machine); at a few hundred rows a batch of turns
+that was a third of the batch's database time. Here the statement is compiled once per
+dialect and each row becomes the driver's parameters through the bind processors
+SQLAlchemy itself would apply, so what is stored is the same to the byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert
+from sqlalchemy.engine import Dialect
+
+PREFIX = "b_"  # bind names may not be column names; rows are keyed without it
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: bool
+    fields: tuple[tuple[str, str, Callable[[Any], Any] | None], ...]  # bind, key, processor
+
+    def parameters(self, row: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        if self.positional:
+            return tuple(p(row[key]) if p else row[key] for _, key, p in self.fields)
+        return {bind: p(row[key]) if p else row[key] for bind, key, p in self.fields}
+
+
+class Bulk:
+    """An INSERT or UPDATE whose parameters are bind parameters named `b_<key>`."""
+
+    def __init__(self, statement: Insert | Update) -> None:
+        self._statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    @classmethod
+    def insert(cls, table: Table, columns: Sequence[str] | None = None) -> Bulk:
+        names = columns if columns is not None else [c.name for c in table.c]
+        return cls(insert(table).values(
+            {name: bindparam(PREFIX + name) for name in names}))
+
+    def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Runs the statement once per row; returns the rows it touched."""
+        if not rows:
+            return 0
+        compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
+        result = conn.exec_driver_sql(compiled.sql, [compiled.parameters(r) for r in rows])
+        return result.rowcount
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = self._statement.compile(dialect=dialect)
+        processors = compiled._bind_processors  # the per-type conversions execute() applies
+        names = compiled.positiontup if compiled.positional else list(compiled.binds)
+        assert names is not None
+        fields = tuple((name, name.removeprefix(PREFIX), processors.get(name)) for name in names)
+        result = self._compiled[dialect.name] = _Compiled(str(compiled), compiled.positional,
+                                                          fields)
+        return result
