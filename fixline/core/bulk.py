@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert
+from sqlalchemy import Connection, Insert, Table, Update, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 PREFIX = "b_"  # bind names may not be column names; rows are keyed without it
@@ -34,15 +35,24 @@ class _Compiled:
 class Bulk:
     """An INSERT or UPDATE whose parameters are bind parameters named `b_<key>`."""
 
-    def __init__(self, statement: Insert | Update) -> None:
-        self._statement = statement
+    def __init__(self, statement: Insert | Update | Callable[[Dialect], Insert | Update]) -> None:
+        self._statement = statement if callable(statement) else lambda _dialect: statement
         self._compiled: dict[str, _Compiled] = {}
 
     @classmethod
-    def insert(cls, table: Table, columns: Sequence[str] | None = None) -> Bulk:
+    def insert(cls, table: Table, columns: Sequence[str] | None = None, *,
+               ignore_duplicates: bool = False) -> Bulk:
+        """INSERT of these columns (all by default); with `ignore_duplicates` a row that
+        meets a unique constraint is skipped (ON CONFLICT DO NOTHING) and not counted."""
         names = columns if columns is not None else [c.name for c in table.c]
-        return cls(insert(table).values(
-            {name: bindparam(PREFIX + name) for name in names}))
+        values = {name: bindparam(PREFIX + name) for name in names}
+
+        def statement(dialect: Dialect) -> Insert:
+            module = postgresql if dialect.name == "postgresql" else sqlite
+            stmt = module.insert(table).values(values)
+            return stmt.on_conflict_do_nothing() if ignore_duplicates else stmt
+
+        return cls(statement)
 
     def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Runs the statement once per row; returns the rows it touched."""
@@ -53,7 +63,7 @@ class Bulk:
         return result.rowcount
 
     def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self._statement.compile(dialect=dialect)
+        compiled = self._statement(dialect).compile(dialect=dialect)
         processors = compiled._bind_processors  # the per-type conversions execute() applies
         names = compiled.positiontup if compiled.positional else list(compiled.binds)
         assert names is not None
