@@ -61,7 +61,7 @@ class Bulk:
         return cls(statement, copy_into=None if ignore_duplicates else (table, names))
 
     def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Runs the statement once per row; returns the rows it touched."""
+        """Writes or updates the rows; returns how many the database touched."""
         if not rows:
             return 0
         compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
