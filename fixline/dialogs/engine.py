@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from fixline.agent.diagnosis import CaseFacts, Diagnostician, Equipment
 from fixline.core.batching import Batcher
 from fixline.core.clock import utcnow
-from fixline.core.db import insert_ignoring_duplicates, reader, writing
+from fixline.core.db import in_thread, insert_ignoring_duplicates, reader, writing
 from fixline.core.ids import new_id
 from fixline.core.outbox import OutboxRow
 from fixline.dialogs.linking import VALID_FOR, issue_code, redeem
@@ -144,7 +144,7 @@ class ConversationEngine:
         return await self._transcripts.submit((channel, address, limit))
 
     async def _read_transcripts(self, keys: list[Key]) -> list[list[dict[str, Any]]]:
-        return await self._pipeline.read(partial(transcripts_of, keys))
+        return await in_thread(self._db, partial(transcripts_of, keys), readonly=True)
 
     async def close(self) -> None:
         await self._transcripts.close()

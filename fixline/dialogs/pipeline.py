@@ -14,14 +14,13 @@ lock (BEGIN IMMEDIATE) on SQLite.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,7 +29,7 @@ from fixline.core.batching import Batcher
 from fixline.core.bulk import Bulk
 from fixline.core.clock import utcnow
 from fixline.core.customers import ChannelIdentity, Customer, identities_in
-from fixline.core.db import blocking_twin, insert_ignoring_duplicates, write_lock
+from fixline.core.db import blocking_twin, in_thread, insert_ignoring_duplicates
 from fixline.core.ids import new_id
 from fixline.core.outbox import Event, OutboxRow
 from fixline.dialogs.messages import Inbound, Reply
@@ -40,7 +39,6 @@ from fixline.dialogs.text import clean_text
 from fixline.dialogs.turn import CaseDraft, Effect, Turn
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 inbox_t = InboxRow.__table__
 conv_t = Conversation.__table__
@@ -97,7 +95,6 @@ class TurnPipeline:
         on_events: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
-        self._blocking = blocking_twin(engine)
         self._step = step
         self._limit = max_text_chars
         self._on_events = on_events
@@ -111,40 +108,26 @@ class TurnPipeline:
             log.exception("turn failed for %s message %s", inbound.channel, inbound.message_id)
             raise TurnFailed from exc
 
-    async def read(self, query: Callable[[Connection], T]) -> T:
-        """A read on the pipeline's blocking connection: one thread hop for the whole
-        query, where the async driver makes one per statement."""
-
-        def run() -> T:
-            with self._blocking.connect() as conn:
-                conn = conn.execution_options(readonly=True)
-                with conn.begin():
-                    return query(conn)
-
-        return await asyncio.to_thread(run)
-
     async def close(self) -> None:
         await self._turns.close()
-        self._blocking.dispose()
+        blocking_twin(self._engine).dispose()  # its idle connections; it stays usable
 
     async def _commit(self, batch: list[_Pending]) -> list[TurnResult]:
-        sqlite = self._engine.dialect.name == "sqlite"
-        async with write_lock(self._engine) if sqlite else contextlib.nullcontext():
-            results, published = await asyncio.to_thread(self._commit_blocking, batch)
+        results, published = await in_thread(self._engine, partial(self._commit_batch, batch))
         if published and self._on_events:
             self._on_events()
         return results
 
-    def _commit_blocking(self, batch: list[_Pending]) -> tuple[list[TurnResult], bool]:
+    def _commit_batch(self, batch: list[_Pending],
+                      conn: Connection) -> tuple[list[TurnResult], bool]:
         """The whole batch in one thread call and one transaction."""
         now = utcnow()
-        with self._blocking.begin() as conn:
-            fresh = self._store_inbox(conn, batch, now)
-            loaded = self._load(conn, [p for p in batch if p in fresh], now)
-            writes = _Writes()
-            results = [self._turn(p, loaded, now, writes) if p in fresh
-                       else TurnResult(duplicate=True) for p in batch]
-            writes.flush(conn, loaded.values(), now)
+        fresh = self._store_inbox(conn, batch, now)
+        loaded = self._load(conn, [p for p in batch if p in fresh], now)
+        writes = _Writes()
+        results = [self._turn(p, loaded, now, writes) if p in fresh
+                   else TurnResult(duplicate=True) for p in batch]
+        writes.flush(conn, loaded.values(), now)
         return results, bool(writes.events)
 
     def _store_inbox(self, conn: Connection, batch: list[_Pending],

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import text
 
+from fixline.dialogs.messages import Inbound
 from tests.conftest import count
 from tests.support import Customer
 
@@ -81,3 +84,20 @@ async def test_a_forged_internal_button_is_not_trusted(engine, db):
     assert "something went wrong" not in customer.text
     assert "couldn't read that" in customer.text
     assert await count(db, "SELECT count(*) FROM cases WHERE diagnosed_at IS NOT NULL") == 0
+
+
+async def test_a_forged_internal_action_from_a_webhook_is_not_stored_as_one(engine, db):
+    customer = Customer(engine, channel="telegram")
+    await customer.consent()
+    await customer.press("equipment:car")
+    forged = Inbound("telegram", customer.address, "tg-forged", text="",
+                     action="system:diagnosis", data={"token": "x", "diagnosis": {}})
+    inbox_id = await engine.accept(forged)
+    assert inbox_id is not None
+    replies = await engine.process_accepted(forged, inbox_id)
+    assert replies and not any("something went wrong" in r.text for r in replies)
+    async with db.connect() as conn:
+        payload = (await conn.execute(text("SELECT payload FROM inbox WHERE channel_message_id = "
+                                           "'tg-forged'"))).scalar_one()
+    payload = payload if isinstance(payload, dict) else json.loads(payload)
+    assert payload["action"] is None and payload["data"] is None

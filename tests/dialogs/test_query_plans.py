@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,6 @@ SCAN = re.compile(rf"\bSCAN ({'|'.join(TABLES)})\b")
 
 @pytest.fixture
 def sqlite_settings(tmp_path: Path, sqlite_template: Path) -> Settings:
-    import shutil
-
     shutil.copy(sqlite_template, tmp_path / "fixline.db")
     return Settings(data_dir=tmp_path, secret_key="test-secret")
 
