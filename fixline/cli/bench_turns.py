@@ -130,8 +130,7 @@ def _server(target: list[str], env: dict[str, str],
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", *target, "--port", str(port), "--log-level", "warning",
-         "--ws-max-size", str(1 << 20)],
+        [sys.executable, "-m", "fixline.cli.server", *target, "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     if cores:

@@ -74,12 +74,11 @@ def serve(
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
 ) -> None:
     """Serve the web chat (and the in-process outbox dispatcher)."""
-    import uvicorn
+    from fixline.cli.server import run
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     console.print(f"Fixline web chat on http://{host}:{port}/")
-    uvicorn.run("fixline.cli.serve:make_app", factory=True, host=host, port=port,
-                workers=workers, log_level="warning", ws_max_size=1 << 20)
+    run("fixline.cli.serve:make_app", factory=True, host=host, port=port, workers=workers)
 
 
 @app.command()

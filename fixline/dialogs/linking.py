@@ -75,6 +75,10 @@ async def redeem(conn: AsyncConnection, code: str, channel: str, address: str,
     await conn.execute(update(ChannelIdentity).where(
         ChannelIdentity.channel == channel, ChannelIdentity.address == address
     ).values(customer_id=target))
+    # Turn pipelines keep recent conversations in memory; a new version tells them that
+    # this identity's conversation is not the one they hold any more.
+    await conn.execute(update(Conversation).where(Conversation.customer_id.in_([source, target]))
+                       .values(version=Conversation.version + 1))
     remaining = (await conn.execute(select(func.count()).select_from(ChannelIdentity).where(
         ChannelIdentity.customer_id == source))).scalar_one()
     if remaining == 0:

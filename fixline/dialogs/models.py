@@ -25,7 +25,9 @@ class Conversation(Base):
     state: Mapped[str] = mapped_column(String(32))
     context: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
-    turns: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by every write to the conversation (each turn, a /link, a merge): the turn
+    # pipeline's cache is valid while the row still holds the version it last wrote.
+    version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

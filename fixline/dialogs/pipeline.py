@@ -7,15 +7,22 @@ that arrives while a batch is committing joins the next batch, so under load one
 carries many turns and each caller is answered once its batch is durable.
 
 Serialisation: one pipeline per process runs batches one at a time, in arrival order,
-so two messages of one customer never race inside a process. Across processes the batch
-transaction holds the conversation rows: FOR UPDATE on PostgreSQL, the database write
-lock (BEGIN IMMEDIATE) on SQLite.
+so two messages of one customer never race inside a process. Across processes every
+conversation row carries a version: a batch writes a conversation only where the row
+still holds the version the batch read, and if any has moved on (another process, a
+/link, /forget) the whole batch is rolled back and run again on what the database holds.
+A conversation read from the database is read FOR UPDATE on PostgreSQL; SQLite has one
+writer at a time anyway (BEGIN IMMEDIATE).
+
+The conversations of recent turns stay in memory, so a turn in a busy conversation does
+not read it back: the version check above is what makes that safe.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -78,10 +85,41 @@ class _Loaded:
     state: State
     context: dict[str, Any]
     case: CaseDraft | None
-    turns: int
-    new: bool = False
+    version: int  # as the database holds it
     consent_changed: bool = False
     dirty: bool = False
+
+
+Key = tuple[str, str]  # channel, address
+
+
+class _Stale(Exception):
+    """A conversation of the batch was written by someone else since it was read."""
+
+
+class _Recent:
+    """The conversations of the last `size` identities that spoke, most recent last."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Key, _Loaded] = OrderedDict()
+
+    def get(self, key: Key) -> _Loaded | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, loaded: dict[Key, _Loaded]) -> None:
+        for key, convo in loaded.items():
+            self._items[key] = convo
+            self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def drop(self, keys: list[Key]) -> None:
+        for key in keys:
+            self._items.pop(key, None)
 
 
 class TurnPipeline:
@@ -92,12 +130,14 @@ class TurnPipeline:
         *,
         max_text_chars: int = 4000,
         max_batch: int = 256,
+        cached_conversations: int = 5000,
         on_events: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
         self._step = step
         self._limit = max_text_chars
         self._on_events = on_events
+        self._recent = _Recent(cached_conversations)
         self._turns: Batcher[_Pending, TurnResult] = Batcher(
             self._commit, max_batch=max_batch, name="turn-pipeline")
 
@@ -113,22 +153,38 @@ class TurnPipeline:
         blocking_twin(self._engine).dispose()  # its idle connections; it stays usable
 
     async def _commit(self, batch: list[_Pending]) -> list[TurnResult]:
-        results, published = await in_thread(self._engine, partial(self._commit_batch, batch))
+        keys = [(p.inbound.channel, p.inbound.address) for p in batch]
+        try:
+            try:
+                done = await in_thread(self._engine, partial(self._commit_batch, batch, self._recent))
+            except _Stale:
+                self._recent.drop(keys)
+                done = await in_thread(self._engine, partial(self._commit_batch, batch, None))
+        except BaseException:
+            self._recent.drop(keys)  # their objects hold turns that were rolled back
+            raise
+        results, loaded, published = done
+        for convo in loaded.values():
+            if convo.dirty:
+                convo.version += 1
+                convo.dirty = convo.consent_changed = False
+        self._recent.put(loaded)
         if published and self._on_events:
             self._on_events()
         return results
 
-    def _commit_batch(self, batch: list[_Pending],
-                      conn: Connection) -> tuple[list[TurnResult], bool]:
-        """The whole batch in one thread call and one transaction."""
+    def _commit_batch(self, batch: list[_Pending], recent: _Recent | None, conn: Connection,
+                      ) -> tuple[list[TurnResult], dict[Key, _Loaded], bool]:
+        """The whole batch in one thread call and one transaction; without `recent`
+        every conversation is read from the database."""
         now = utcnow()
         fresh = self._store_inbox(conn, batch, now)
-        loaded = self._load(conn, [p for p in batch if p in fresh], now)
+        loaded = self._load(conn, [p for p in batch if p in fresh], now, recent)
         writes = _Writes()
         results = [self._turn(p, loaded, now, writes) if p in fresh
                    else TurnResult(duplicate=True) for p in batch]
         writes.flush(conn, loaded.values(), now)
-        return results, bool(writes.events)
+        return results, loaded, bool(writes.events)
 
     def _store_inbox(self, conn: Connection, batch: list[_Pending],
                            now: datetime) -> set[_Pending]:
@@ -164,28 +220,29 @@ class TurnPipeline:
             fresh.update(id(p) for p in stored if p.inbox_id in claimed)
         return {p for p in batch if id(p) in fresh}
 
-    def _load(self, conn: Connection, batch: list[_Pending],
-                    now: datetime) -> dict[tuple[str, str], _Loaded]:
+    def _load(self, conn: Connection, batch: list[_Pending], now: datetime,
+              recent: _Recent | None) -> dict[Key, _Loaded]:
         keys = list(dict.fromkeys((p.inbound.channel, p.inbound.address) for p in batch))
-        if not keys:
-            return {}
-        found = self._select(conn, keys)
-        missing = [k for k in keys if k not in found]
+        hits = {k: c for k in keys if recent and (c := recent.get(k)) is not None}
+        unread = [k for k in keys if k not in hits]
+        found = self._select(conn, unread) if unread else {}
+        missing = [k for k in unread if k not in found]
         if missing:
             self._create(conn, missing, now)
             found.update(self._select(conn, missing))
-            for key in missing:
-                found[key].new = True
-        # Linked identities share one conversation: let them share one loaded object.
+        # Linked identities share one conversation: let them share one object, the one
+        # just read where there is one.
         by_conversation: dict[uuid.UUID, _Loaded] = {}
-        return {k: by_conversation.setdefault(v.conversation_id, v) for k, v in found.items()}
+        for convo in (*found.values(), *hits.values()):
+            by_conversation.setdefault(convo.conversation_id, convo)
+        return {k: by_conversation[v.conversation_id] for k, v in (found | hits).items()}
 
     def _select(self, conn: Connection,
-                      keys: list[tuple[str, str]]) -> dict[tuple[str, str], _Loaded]:
+                      keys: list[Key]) -> dict[Key, _Loaded]:
         stmt = (
             select(ident_t.c.channel, ident_t.c.address, ident_t.c.customer_id,
                    cust_t.c.consented_at, conv_t.c.id.label("conversation_id"), conv_t.c.state,
-                   conv_t.c.context, conv_t.c.turns, *[c.label(f"case_{c.name}") for c in case_t.c])
+                   conv_t.c.context, conv_t.c.version, *[c.label(f"case_{c.name}") for c in case_t.c])
             .join(cust_t, cust_t.c.id == ident_t.c.customer_id)
             .join(conv_t, conv_t.c.customer_id == ident_t.c.customer_id)
             .outerjoin(case_t, case_t.c.id == conv_t.c.case_id)
@@ -194,7 +251,7 @@ class TurnPipeline:
         )
         if conn.dialect.name == "postgresql":
             stmt = stmt.with_for_update(of=conv_t)
-        loaded: dict[tuple[str, str], _Loaded] = {}
+        loaded: dict[Key, _Loaded] = {}
         for r in conn.execute(stmt):
             case = None
             if r.case_id is not None:
@@ -208,11 +265,11 @@ class TurnPipeline:
             loaded[(r.channel, r.address)] = _Loaded(
                 conversation_id=r.conversation_id, customer_id=r.customer_id,
                 consented=r.consented_at is not None, state=State(r.state),
-                context=dict(r.context or {}), case=case, turns=r.turns,
+                context=dict(r.context or {}), case=case, version=r.version,
             )
         return loaded
 
-    def _create(self, conn: Connection, keys: list[tuple[str, str]],
+    def _create(self, conn: Connection, keys: list[Key],
                       now: datetime) -> None:
         customers = {k: new_id() for k in keys}
         _INSERT_CUSTOMER.execute(conn, [{"id": c, "created_at": now} for c in customers.values()])
@@ -229,11 +286,11 @@ class TurnPipeline:
         if created:
             _INSERT_CONVERSATION.execute(conn, [
                 {"id": new_id(), "customer_id": customers[k], "state": State.START.value,
-                 "context": {}, "case_id": None, "turns": 0, "updated_at": now}
+                 "context": {}, "case_id": None, "version": 0, "updated_at": now}
                 for k in keys if k in created
             ])
 
-    def _turn(self, pending: _Pending, loaded: dict[tuple[str, str], _Loaded],
+    def _turn(self, pending: _Pending, loaded: dict[Key, _Loaded],
               now: datetime, writes: _Writes) -> TurnResult:
         inbound = pending.inbound
         convo = loaded[(inbound.channel, inbound.address)]
@@ -254,7 +311,6 @@ class TurnPipeline:
             return TurnResult(replies=[Reply(FAILED_TURN)], customer_id=convo.customer_id)
         convo.state = turn.next_state
         convo.context = turn.context
-        convo.turns += 1
         convo.dirty = True
         if turn.consent_given and not convo.consented:
             convo.consented = convo.consent_changed = True
@@ -321,13 +377,18 @@ class _Writes:
         _INSERT_CASE.execute(conn, new_cases)
         _UPDATE_CASE.execute(conn, [row for cid, row in self.cases.items()
                                     if cid not in self.new_cases])
-        convos = {id(c): c for c in conversations if c.dirty}.values()
+        # In id order, the order rows are locked in everywhere, so two writers wait for
+        # each other instead of deadlocking.
+        convos = sorted({id(c): c for c in conversations if c.dirty}.values(),
+                        key=lambda c: c.conversation_id)
         if convos:
-            _UPDATE_CONVERSATION.execute(conn, [
-                {"id": c.conversation_id, "state": c.state.value, "context": c.context,
-                 "case_id": c.case.id if c.case else None, "turns": c.turns,
-                 "updated_at": now} for c in convos
+            written = _UPDATE_CONVERSATION.execute(conn, [
+                {"id": c.conversation_id, "seen": c.version, "version": c.version + 1,
+                 "state": c.state.value, "context": c.context,
+                 "case_id": c.case.id if c.case else None, "updated_at": now} for c in convos
             ])
+            if written < len(convos):
+                raise _Stale
             consented = [c.customer_id for c in convos if c.consent_changed]
             if consented:
                 conn.execute(cust_t.update().where(cust_t.c.id.in_(consented))
@@ -347,9 +408,9 @@ _INSERT_EVENT = Bulk.insert(outbox_t, ["id", "topic", "payload", "created_at", "
                                        "attempts"])
 _UPDATE_CONVERSATION = Bulk(
     update(conv_t)
-    .where(conv_t.c.id == bindparam("b_id"))
+    .where(conv_t.c.id == bindparam("b_id"), conv_t.c.version == bindparam("b_seen"))
     .values(state=bindparam("b_state"), context=bindparam("b_context"),
-            case_id=bindparam("b_case_id"), turns=bindparam("b_turns"),
+            case_id=bindparam("b_case_id"), version=bindparam("b_version"),
             updated_at=bindparam("b_updated_at"))
 )
 _UPDATE_CASE = Bulk(

@@ -80,6 +80,30 @@ async def test_link_carries_a_telegram_case_on_in_another_channel(db):
     await engine.close()
 
 
+async def test_a_chat_linked_away_carries_on_in_its_new_conversation(db):
+    """An SMS number linked to a Telegram customer, then to a web customer: the Telegram
+    customer keeps their conversation, and the number's next message goes to the web
+    one, though the engine held the number's old conversation in memory."""
+    engine = make_engine(db)
+    telegram, web = Customer(engine, channel="telegram"), Customer(engine, channel="web")
+    sms = Customer(engine, channel="sms", address="+15551230009")
+    await telegram.consent()
+    await telegram.say("Bosch dishwasher")
+    await telegram.say("/link")
+    await sms.say("/link " + re.search(r"/link ([2-9A-Z]{8})", telegram.text).group(1))
+    await sms.say("/status")
+    assert "Bosch" in sms.text
+    await web.consent()
+    await web.say("Miele washing machine")
+    await web.say("/link")
+    await sms.say("/link " + re.search(r"/link ([2-9A-Z]{8})", web.text).group(1))
+    await sms.say("/status")
+    assert "Miele" in sms.text and "Bosch" not in sms.text
+    await telegram.say("/status")
+    assert "Bosch" in telegram.text
+    await engine.close()
+
+
 async def test_a_link_code_works_once_and_not_after_it_expires(db):
     engine = make_engine(db)
     web = Customer(engine, channel="web")

@@ -70,6 +70,17 @@ async def test_resent_message_is_processed_once(settings):
         await chat.close()
 
 
+async def test_frames_go_uncompressed(settings):
+    """The client offers per-message deflate, as browsers do; chat frames are too small
+    for it to pay (docs/decisions.md), so the server declines."""
+    with running_server(settings) as base:
+        chat, history = await ChatSocket.open(base, session_cookie(base))
+        assert history["type"] == "history"
+        assert "permessage-deflate" in chat.ws.request.headers["Sec-WebSocket-Extensions"]
+        assert chat.ws.protocol.extensions == []
+        await chat.close()
+
+
 async def test_health_checks_the_database(settings):
     with running_server(settings) as base:
         assert httpx.get(base + "/healthz").json() == {"status": "ok", "database": "ok"}
