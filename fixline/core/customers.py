@@ -11,7 +11,16 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, String, UniqueConstraint, Uuid, and_, or_
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    Uuid,
+    and_,
+    bindparam,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fixline.core.db import Base, UTCDateTime
@@ -43,14 +52,28 @@ class ChannelIdentity(Base):
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-def identities_in(keys: Iterable[tuple[str, str]]) -> ColumnElement[bool]:
-    """WHERE the identity is one of these (channel, address) pairs, written so that the
+class Identities:
+    """WHERE the identity is one of some (channel, address) pairs, written so that the
     database looks each one up in the unique index. SQLite plans a row-value
     `(channel, address) IN (VALUES …)` as a scan of the joined table instead, which grows
-    with every conversation ever held."""
-    by_channel: dict[str, list[str]] = {}
-    for channel, address in keys:
-        by_channel.setdefault(channel, []).append(address)
-    table = ChannelIdentity.__table__.c
-    return or_(*(and_(table.channel == channel, table.address.in_(addresses))
-                 for channel, addresses in by_channel.items()))
+    with every conversation ever held.
+
+    The pairs are bound parameters, not literals: a statement built on `where` for so
+    many channels is built once, and its addresses are expanded when it runs."""
+
+    def __init__(self, keys: Iterable[tuple[str, str]]) -> None:
+        by_channel: dict[str, list[str]] = {}
+        for channel, address in keys:
+            by_channel.setdefault(channel, []).append(address)
+        self.channels = len(by_channel)
+        self.params: dict[str, object] = {}
+        for i, (channel, addresses) in enumerate(by_channel.items()):
+            self.params[f"identity_channel_{i}"] = channel
+            self.params[f"identity_addresses_{i}"] = addresses
+
+    @staticmethod
+    def where(channels: int) -> ColumnElement[bool]:
+        table = ChannelIdentity.__table__.c
+        return or_(*(and_(table.channel == bindparam(f"identity_channel_{i}"),
+                          table.address.in_(bindparam(f"identity_addresses_{i}", expanding=True)))
+                     for i in range(channels)))

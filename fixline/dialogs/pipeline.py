@@ -26,16 +26,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.core.batching import Batcher
 from fixline.core.bulk import Bulk
 from fixline.core.clock import utcnow
-from fixline.core.customers import ChannelIdentity, Customer, identities_in
+from fixline.core.customers import ChannelIdentity, Customer, Identities
 from fixline.core.db import blocking_twin, in_thread, insert_ignoring_duplicates
 from fixline.core.ids import new_id
 from fixline.core.outbox import Event, OutboxRow
@@ -239,20 +239,10 @@ class TurnPipeline:
 
     def _select(self, conn: Connection,
                       keys: list[Key]) -> dict[Key, _Loaded]:
-        stmt = (
-            select(ident_t.c.channel, ident_t.c.address, ident_t.c.customer_id,
-                   cust_t.c.consented_at, conv_t.c.id.label("conversation_id"), conv_t.c.state,
-                   conv_t.c.context, conv_t.c.version, *[c.label(f"case_{c.name}") for c in case_t.c])
-            .join(cust_t, cust_t.c.id == ident_t.c.customer_id)
-            .join(conv_t, conv_t.c.customer_id == ident_t.c.customer_id)
-            .outerjoin(case_t, case_t.c.id == conv_t.c.case_id)
-            .where(identities_in(keys))
-            .order_by(conv_t.c.id)
-        )
-        if conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(of=conv_t)
+        identities = Identities(keys)
+        stmt = _conversations_of(identities.channels, conn.dialect.name == "postgresql")
         loaded: dict[Key, _Loaded] = {}
-        for r in conn.execute(stmt):
+        for r in conn.execute(stmt, identities.params):
             case = None
             if r.case_id is not None:
                 case = CaseDraft(
@@ -327,6 +317,22 @@ class TurnPipeline:
             facts=dict(case.facts) if case else None,
             equipment=dict(case.equipment) if case else None,
         )
+
+
+@cache
+def _conversations_of(channels: int, lock: bool) -> Select[Any]:
+    """Each identity's customer, conversation and open case (see `Identities`)."""
+    stmt = (
+        select(ident_t.c.channel, ident_t.c.address, ident_t.c.customer_id,
+               cust_t.c.consented_at, conv_t.c.id.label("conversation_id"), conv_t.c.state,
+               conv_t.c.context, conv_t.c.version, *[c.label(f"case_{c.name}") for c in case_t.c])
+        .join(cust_t, cust_t.c.id == ident_t.c.customer_id)
+        .join(conv_t, conv_t.c.customer_id == ident_t.c.customer_id)
+        .outerjoin(case_t, case_t.c.id == conv_t.c.case_id)
+        .where(Identities.where(channels))
+        .order_by(conv_t.c.id)
+    )
+    return stmt.with_for_update(of=conv_t) if lock else stmt
 
 
 class TurnFailed(RuntimeError):
