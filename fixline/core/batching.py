@@ -60,6 +60,11 @@ class Batcher(Generic[I, O]):
                 batch = self._queue[: self._max_batch]
                 del self._queue[: self._max_batch]
                 await self._run_isolating_failures(batch)
+                # One pass of the event loop before cutting the next batch: the callers
+                # just answered run first, and a follow-up one of them submits at once
+                # (a diagnosis that is ready immediately) joins the next batch instead of
+                # waiting for the one after it.
+                await asyncio.sleep(0)
 
     async def _run_isolating_failures(self, batch: list[_Call[I, O]]) -> None:
         try:

@@ -230,7 +230,8 @@ class ConversationEngine:
         facts = _case_facts(result)
         data: dict[str, object] = {"token": effect.token}
         try:
-            diagnosis = await asyncio.wait_for(self._diagnostician.diagnose(facts), self._timeout)
+            async with asyncio.timeout(self._timeout):
+                diagnosis = await self._diagnostician.diagnose(facts)
             data["diagnosis"] = diagnosis.to_dict()
         except Exception as exc:  # the customer still gets an answer; the case keeps the facts
             log.exception("diagnosis failed for case %s", result.case_id)
