@@ -8,11 +8,11 @@ carries many turns and each caller is answered once its batch is durable.
 
 Serialisation: one pipeline per process runs batches one at a time, in arrival order,
 so two messages of one customer never race inside a process. Across processes every
-conversation row carries a version: a batch writes a conversation only where the row
-still holds the version the batch read, and if any has moved on (another process, a
-/link, /forget) the whole batch is rolled back and run again on what the database holds.
-A conversation read from the database is read FOR UPDATE on PostgreSQL; SQLite has one
-writer at a time anyway (BEGIN IMMEDIATE).
+conversation row carries a version that every writer bumps. Before it writes anything a
+batch locks its conversations in id order (PostgreSQL; SQLite has one writer at a time,
+BEGIN IMMEDIATE) and checks each still has the version the batch read; if one has moved
+on (another process, a /link, /forget) the batch is rolled back and run again on what the
+database holds.
 
 The conversations of recent turns stay in memory, so a turn in a busy conversation does
 not read it back: the version check above is what makes that safe.
@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache, partial
@@ -36,7 +36,7 @@ from fixline.core.batching import Batcher
 from fixline.core.bulk import Bulk
 from fixline.core.clock import utcnow
 from fixline.core.customers import ChannelIdentity, Customer, Identities
-from fixline.core.db import blocking_twin, in_thread, insert_ignoring_duplicates
+from fixline.core.db import JSON_CODEC, blocking_twin, in_thread, insert_ignoring_duplicates
 from fixline.core.ids import new_id
 from fixline.core.outbox import Event, OutboxRow
 from fixline.dialogs.messages import Inbound, Reply
@@ -98,28 +98,55 @@ class _Stale(Exception):
 
 
 class _Recent:
-    """The conversations of the last `size` identities that spoke, most recent last."""
+    """The last `size` conversations written, as committed, by conversation: identities
+    linked to one conversation see the same, newest copy.
+
+    `get` hands out a copy, so a batch that fails leaves nothing of itself here."""
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[Key, _Loaded] = OrderedDict()
+        self._conversations: OrderedDict[uuid.UUID, _Loaded] = OrderedDict()
+        self._keys: dict[Key, uuid.UUID] = {}
 
     def get(self, key: Key) -> _Loaded | None:
-        found = self._items.get(key)
-        if found is not None:
-            self._items.move_to_end(key)
-        return found
+        conversation_id = self._keys.get(key)
+        found = self._conversations.get(conversation_id) if conversation_id else None
+        if found is None:
+            return None
+        self._conversations.move_to_end(found.conversation_id)
+        return _copy_loaded(found)
 
     def put(self, loaded: dict[Key, _Loaded]) -> None:
         for key, convo in loaded.items():
-            self._items[key] = convo
-            self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
+            self._keys[key] = convo.conversation_id
+            self._conversations[convo.conversation_id] = convo
+            self._conversations.move_to_end(convo.conversation_id)
+        while len(self._conversations) > self._size:
+            self._conversations.popitem(last=False)
+        if len(self._keys) > 2 * self._size:  # keys of evicted conversations
+            self._keys = {k: c for k, c in self._keys.items() if c in self._conversations}
 
     def drop(self, keys: list[Key]) -> None:
         for key in keys:
-            self._items.pop(key, None)
+            conversation_id = self._keys.pop(key, None)
+            if conversation_id:
+                self._conversations.pop(conversation_id, None)
+
+
+def _copy_loaded(convo: _Loaded) -> _Loaded:
+    """What a read from the database would give: JSON values rebuilt from their JSON (the
+    same key types, nothing shared with the copy kept in memory)."""
+    case = convo.case
+    if case is not None:
+        case = replace(case, equipment=_json_copy(case.equipment), facts=_json_copy(case.facts),
+                       diagnosis=_json_copy(case.diagnosis), new=False, dirty=False)
+    return replace(convo, context=_json_copy(convo.context), case=case)
+
+
+def _json_copy(value: Any) -> Any:
+    if value is None:
+        return None
+    return JSON_CODEC["json_deserializer"](JSON_CODEC["json_serializer"](value))
 
 
 class TurnPipeline:
@@ -168,7 +195,7 @@ class TurnPipeline:
             if convo.dirty:
                 convo.version += 1
                 convo.dirty = convo.consent_changed = False
-        self._recent.put(loaded)
+        self._recent.put(loaded)  # these objects are this batch's own: nobody else holds them
         if published and self._on_events:
             self._on_events()
         return results
@@ -235,12 +262,13 @@ class TurnPipeline:
         by_conversation: dict[uuid.UUID, _Loaded] = {}
         for convo in (*found.values(), *hits.values()):
             by_conversation.setdefault(convo.conversation_id, convo)
+        _hold(conn, by_conversation.values())
         return {k: by_conversation[v.conversation_id] for k, v in (found | hits).items()}
 
     def _select(self, conn: Connection,
                       keys: list[Key]) -> dict[Key, _Loaded]:
         identities = Identities(keys)
-        stmt = _conversations_of(identities.channels, conn.dialect.name == "postgresql")
+        stmt = _conversations_of(identities.channels)
         loaded: dict[Key, _Loaded] = {}
         for r in conn.execute(stmt, identities.params):
             case = None
@@ -319,10 +347,31 @@ class TurnPipeline:
         )
 
 
+def _hold(conn: Connection, conversations: Iterable[_Loaded]) -> None:
+    """Locks the batch's conversations, all in one statement in id order (PostgreSQL;
+    SQLite's write lock is held already), and checks each still has the version it was
+    read or kept in memory with. Done before anything is written, so nothing of an out of
+    date conversation is written, not even a failed turn's transcript, and every writer
+    takes conversation rows before anything else and in the same order."""
+    expected = {c.conversation_id: c.version for c in conversations}
+    if not expected:
+        return
+    stmt = _VERSIONS_LOCKED if conn.dialect.name == "postgresql" else _VERSIONS
+    held = dict(conn.execute(stmt, {"ids": sorted(expected)}).all())
+    if held != expected:
+        raise _Stale
+
+
+_VERSIONS = (select(conv_t.c.id, conv_t.c.version)
+             .where(conv_t.c.id.in_(bindparam("ids", expanding=True))).order_by(conv_t.c.id))
+_VERSIONS_LOCKED = _VERSIONS.with_for_update()
+
+
 @cache
-def _conversations_of(channels: int, lock: bool) -> Select[Any]:
-    """Each identity's customer, conversation and open case (see `Identities`)."""
-    stmt = (
+def _conversations_of(channels: int) -> Select[Any]:
+    """Each identity's customer, conversation and open case (see `Identities`); they are
+    locked and checked afterwards with the rest of the batch (`_hold`)."""
+    return (
         select(ident_t.c.channel, ident_t.c.address, ident_t.c.customer_id,
                cust_t.c.consented_at, conv_t.c.id.label("conversation_id"), conv_t.c.state,
                conv_t.c.context, conv_t.c.version, *[c.label(f"case_{c.name}") for c in case_t.c])
@@ -330,9 +379,7 @@ def _conversations_of(channels: int, lock: bool) -> Select[Any]:
         .join(conv_t, conv_t.c.customer_id == ident_t.c.customer_id)
         .outerjoin(case_t, case_t.c.id == conv_t.c.case_id)
         .where(Identities.where(channels))
-        .order_by(conv_t.c.id)
     )
-    return stmt.with_for_update(of=conv_t) if lock else stmt
 
 
 class TurnFailed(RuntimeError):
@@ -383,17 +430,14 @@ class _Writes:
         _INSERT_CASE.execute(conn, new_cases)
         _UPDATE_CASE.execute(conn, [row for cid, row in self.cases.items()
                                     if cid not in self.new_cases])
-        # In id order, the order rows are locked in everywhere, so two writers wait for
-        # each other instead of deadlocking.
-        convos = sorted({id(c): c for c in conversations if c.dirty}.values(),
-                        key=lambda c: c.conversation_id)
+        convos = [c for c in {id(c): c for c in conversations}.values() if c.dirty]
         if convos:
             written = _UPDATE_CONVERSATION.execute(conn, [
                 {"id": c.conversation_id, "seen": c.version, "version": c.version + 1,
                  "state": c.state.value, "context": c.context,
                  "case_id": c.case.id if c.case else None, "updated_at": now} for c in convos
             ])
-            if written < len(convos):
+            if written < len(convos):  # cannot happen while `_hold`'s locks stand
                 raise _Stale
             consented = [c.customer_id for c in convos if c.consent_changed]
             if consented:

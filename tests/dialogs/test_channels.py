@@ -30,6 +30,15 @@ async def test_a_bare_number_picks_the_button_last_shown(engine, db):
     assert "oven" not in str(symptoms)
 
 
+async def test_a_superscript_number_is_just_text(engine):
+    """Found by the property test: "²" counts as a digit but is no number."""
+    ann = Customer(engine, channel="sms")
+    await ann.say("hi")
+    await ann.say("²")
+    assert "something went wrong" not in ann.text
+    assert ann.replies
+
+
 async def test_a_number_with_no_buttons_shown_is_just_text(engine):
     ann = Customer(engine, channel="sms")
     await ann.consent()

@@ -15,7 +15,8 @@ def resolve(turn: Turn) -> None:
     if turn.action is not None or not actions:
         return
     number = turn.text.strip().rstrip(".)")
-    if number.isdigit() and 0 < int(number) <= len(actions):
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if number.isdecimal() and 0 < int(number) <= len(actions):
         turn.action = actions[int(number) - 1]
 
 
