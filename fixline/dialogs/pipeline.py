@@ -252,11 +252,14 @@ class TurnPipeline:
         keys = list(dict.fromkeys((p.inbound.channel, p.inbound.address) for p in batch))
         hits = {k: c for k in keys if recent and (c := recent.get(k)) is not None}
         unread = [k for k in keys if k not in hits]
-        found = self._select(conn, unread) if unread else {}
+        # The rerun after a conflict reads under lock, so another writer cannot get in
+        # between its read and its write a second time.
+        lock = recent is None and conn.dialect.name == "postgresql"
+        found = self._select(conn, unread, lock) if unread else {}
         missing = [k for k in unread if k not in found]
         if missing:
             self._create(conn, missing, now)
-            found.update(self._select(conn, missing))
+            found.update(self._select(conn, missing, lock))
         # Linked identities share one conversation: let them share one object, the one
         # just read where there is one.
         by_conversation: dict[uuid.UUID, _Loaded] = {}
@@ -265,10 +268,9 @@ class TurnPipeline:
         _hold(conn, by_conversation.values())
         return {k: by_conversation[v.conversation_id] for k, v in (found | hits).items()}
 
-    def _select(self, conn: Connection,
-                      keys: list[Key]) -> dict[Key, _Loaded]:
+    def _select(self, conn: Connection, keys: list[Key], lock: bool) -> dict[Key, _Loaded]:
         identities = Identities(keys)
-        stmt = _conversations_of(identities.channels)
+        stmt = _conversations_of(identities.channels, lock)
         loaded: dict[Key, _Loaded] = {}
         for r in conn.execute(stmt, identities.params):
             case = None
@@ -368,10 +370,10 @@ _VERSIONS_LOCKED = _VERSIONS.with_for_update()
 
 
 @cache
-def _conversations_of(channels: int) -> Select[Any]:
-    """Each identity's customer, conversation and open case (see `Identities`); they are
-    locked and checked afterwards with the rest of the batch (`_hold`)."""
-    return (
+def _conversations_of(channels: int, lock: bool) -> Select[Any]:
+    """Each identity's customer, conversation and open case (see `Identities`). Unless
+    `lock`, they are locked and checked afterwards with the rest of the batch (`_hold`)."""
+    stmt = (
         select(ident_t.c.channel, ident_t.c.address, ident_t.c.customer_id,
                cust_t.c.consented_at, conv_t.c.id.label("conversation_id"), conv_t.c.state,
                conv_t.c.context, conv_t.c.version, *[c.label(f"case_{c.name}") for c in case_t.c])
@@ -379,7 +381,9 @@ def _conversations_of(channels: int) -> Select[Any]:
         .join(conv_t, conv_t.c.customer_id == ident_t.c.customer_id)
         .outerjoin(case_t, case_t.c.id == conv_t.c.case_id)
         .where(Identities.where(channels))
+        .order_by(conv_t.c.id)
     )
+    return stmt.with_for_update(of=conv_t) if lock else stmt
 
 
 class TurnFailed(RuntimeError):

@@ -46,6 +46,11 @@ async def forget_customer(conn: AsyncConnection, customer_id: uuid.UUID) -> None
     Case rows stay, stripped to status, category, confidence and outcome, and detached
     from the customer: anonymous records that later money rows can still point to.
     """
+    if conn.dialect.name == "postgresql":
+        # The conversation row first, as the turn pipeline and /link take it, so a turn
+        # of this customer in flight is waited for rather than deadlocked with.
+        await conn.execute(select(Conversation.id).where(Conversation.customer_id == customer_id)
+                           .with_for_update())
     addresses = (await conn.execute(
         select(ChannelIdentity.channel, ChannelIdentity.address)
         .where(ChannelIdentity.customer_id == customer_id))).all()
