@@ -3,6 +3,8 @@ the database since wins, even for a turn that fails."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import text
 
 from fixline.core.clock import utcnow
@@ -12,6 +14,7 @@ from fixline.dialogs.machine import Machine
 from fixline.dialogs.messages import Inbound
 from fixline.dialogs.pipeline import FAILED_TURN, TurnPipeline
 from fixline.dialogs.turn import Turn
+from tests.conftest import make_engine
 
 SMS = "+15551230077"
 
@@ -54,3 +57,19 @@ async def test_a_failed_turn_is_kept_in_the_conversation_the_database_holds(db):
             "SELECT customer_id FROM messages WHERE text = 'boom'"))).scalar_one()
     assert str(owner).replace("-", "") == web.customer_id.hex
     await pipeline.close()
+
+
+async def test_identities_of_several_channels_in_one_batch(db):
+    """Turns and history reads of several channels that meet in one batch: each identity
+    gets its own conversation and its own transcript (one bound parameter set per channel)."""
+    engine = make_engine(db)
+    people = [("web", "w-1"), ("sms", "+15551230088"), ("telegram", "77"), ("web", "w-2")]
+    await asyncio.gather(*(engine.handle(Inbound(c, a, f"{c}-{a}", text=f"hello from {a}"))
+                           for c, a in people))
+    shown = await asyncio.gather(*(engine.transcript(c, a) for c, a in people))
+    for (_, address), messages in zip(people, shown, strict=True):
+        assert messages[0]["text"] == f"hello from {address}"
+        assert all(address in m["text"] for m in messages if m["direction"] == "in")
+    async with db.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM conversations"))).scalar_one() == 4
+    await engine.close()
