@@ -93,6 +93,7 @@ def build(settings: Settings, diagnostician: Diagnostician | None = None, *,
         max_follow_ups=settings.max_follow_ups,
         messages_per_minute=settings.messages_per_minute,
         on_events=dispatcher.notify,
+        subscribed=handlers.subscribed,
     )
     runtime = Runtime(settings, db, engine, dispatcher, handlers, Senders(db), Channels(Intake(engine)))
     wire_channels(runtime.channels, settings, db, runtime.senders, runtime.fetchers)

@@ -30,10 +30,23 @@ class _Compiled:
     positional: bool
     fields: tuple[tuple[str, str, Callable[[Any], Any] | None], ...]  # bind, key, processor
 
-    def parameters(self, row: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+    def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """The driver's parameters for every row, built a column at a time: one processor
+        call per distinct value (a batch's rows share their timestamps), no per-row
+        Python loop over the fields."""
+        columns = [_converted([row[key] for row in rows], p) for _, key, p in self.fields]
         if self.positional:
-            return tuple(p(row[key]) if p else row[key] for _, key, p in self.fields)
-        return {bind: p(row[key]) if p else row[key] for bind, key, p in self.fields}
+            return list(zip(*columns, strict=True))
+        names = [bind for bind, _, _ in self.fields]
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _converted(values: list[Any], processor: Callable[[Any], Any] | None) -> list[Any]:
+    if processor is None:
+        return values
+    if len(values) > 1 and len(set(map(id, values))) == 1:  # one object for every row
+        return [processor(values[0])] * len(values)
+    return list(map(processor, values))
 
 
 class Bulk:
@@ -67,7 +80,7 @@ class Bulk:
         compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
         if self._copy_into is not None and conn.dialect.name == "postgresql":
             return self._copy(conn, compiled, rows)
-        result = conn.exec_driver_sql(compiled.sql, [compiled.parameters(r) for r in rows])
+        result = conn.exec_driver_sql(compiled.sql, compiled.parameters(rows))
         return result.rowcount
 
     def _copy(self, conn: Connection, compiled: _Compiled,
@@ -76,15 +89,15 @@ class Bulk:
         table, names = self._copy_into
         quote = conn.dialect.identifier_preparer.quote
         processors = {key: p for _, key, p in compiled.fields}
-        fields = [(name, processors[name]) for name in names]
+        columns = [_converted([row[name] for row in rows], processors[name]) for name in names]
         sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
         # The driver's own connection, inside the transaction SQLAlchemy began on it.
         raw = conn.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cursor:
             with cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row([p(row[k]) if p else row[k] for k, p in fields])
+                for values in zip(*columns, strict=True):
+                    copy.write_row(values)
             return cursor.rowcount
 
     def _compile(self, dialect: Dialect) -> _Compiled:

@@ -53,6 +53,11 @@ class Handlers:
     def for_topic(self, topic: str) -> list[Handler]:
         return self._by_topic.get(topic, [])
 
+    def subscribed(self, topic: str) -> bool:
+        """Whether any handler takes this topic. An event nobody takes is delivered the
+        moment it is written, so writers may store it delivered and not wake anyone."""
+        return topic in self._by_topic
+
     def topics(self) -> Iterable[str]:
         return self._by_topic.keys()
 

@@ -41,8 +41,9 @@ class Event:
     id: uuid.UUID | None = None
     attempts: int = 0
 
-    def row(self) -> dict[str, Any]:
-        """Column values for an outbox insert (used by batch writers)."""
+    def row(self, *, delivered: bool = False) -> dict[str, Any]:
+        """Column values for an outbox insert (used by batch writers); `delivered` for an
+        event no handler takes (see `Handlers.subscribed`)."""
         now = utcnow()
         return {
             "id": self.id or new_id(),
@@ -51,6 +52,7 @@ class Event:
             "created_at": now,
             "available_at": now,
             "attempts": 0,
+            "delivered_at": now if delivered else None,
         }
 
 

@@ -51,6 +51,7 @@ class ConversationEngine:
         messages_per_minute: int = 30,
         diagnosis_timeout: float = 60.0,
         on_events: Callable[[], None] | None = None,
+        subscribed: Callable[[str], bool] = lambda _topic: True,
     ) -> None:
         self._db = db
         self._diagnostician = diagnostician
@@ -58,7 +59,8 @@ class ConversationEngine:
         self._on_events = on_events
         self.machine = Machine(max_follow_ups, messages_per_minute)
         self._pipeline = TurnPipeline(
-            db, self.machine.step, max_text_chars=max_text_chars, on_events=on_events
+            db, self.machine.step, max_text_chars=max_text_chars, on_events=on_events,
+            subscribed=subscribed,
         )
         self._transcripts: Batcher[Key, list[dict[str, Any]]] = Batcher(
             self._read_transcripts, name="transcript-reads")

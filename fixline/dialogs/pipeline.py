@@ -8,11 +8,11 @@ carries many turns and each caller is answered once its batch is durable.
 
 Serialisation: one pipeline per process runs batches one at a time, in arrival order,
 so two messages of one customer never race inside a process. Across processes every
-conversation row carries a version that every writer bumps. Before it writes anything a
-batch locks its conversations in id order (PostgreSQL; SQLite has one writer at a time,
-BEGIN IMMEDIATE) and checks each still has the version the batch read; if one has moved
-on (another process, a /link, /forget) the batch is rolled back and run again on what the
-database holds.
+conversation row carries a version that every writer bumps. A batch checks each of its
+conversations still has the version it read (on PostgreSQL it locks them in id order
+before writing anything; SQLite has one writer at a time, BEGIN IMMEDIATE, and the
+versioned updates check); if one has moved on (another process, a /link, /forget) the
+batch is rolled back and run again on what the database holds.
 
 The conversations of recent turns stay in memory, so a turn in a busy conversation does
 not read it back: the version check above is what makes that safe.
@@ -159,11 +159,13 @@ class TurnPipeline:
         max_batch: int = 256,
         cached_conversations: int = 5000,
         on_events: Callable[[], None] | None = None,
+        subscribed: Callable[[str], bool] = lambda _topic: True,
     ) -> None:
         self._engine = engine
         self._step = step
         self._limit = max_text_chars
         self._on_events = on_events
+        self._subscribed = subscribed
         self._recent = _Recent(cached_conversations)
         self._turns: Batcher[_Pending, TurnResult] = Batcher(
             self._commit, max_batch=max_batch, name="turn-pipeline")
@@ -190,28 +192,28 @@ class TurnPipeline:
         except BaseException:
             self._recent.drop(keys)  # their objects hold turns that were rolled back
             raise
-        results, loaded, published = done
+        results, loaded, to_deliver = done
         for convo in loaded.values():
             if convo.dirty:
                 convo.version += 1
                 convo.dirty = convo.consent_changed = False
         self._recent.put(loaded)  # these objects are this batch's own: nobody else holds them
-        if published and self._on_events:
+        if to_deliver and self._on_events:
             self._on_events()
         return results
 
     def _commit_batch(self, batch: list[_Pending], recent: _Recent | None, conn: Connection,
                       ) -> tuple[list[TurnResult], dict[Key, _Loaded], bool]:
         """The whole batch in one thread call and one transaction; without `recent`
-        every conversation is read from the database."""
+        every conversation is read from the database. Says whether it wrote events for
+        the dispatcher."""
         now = utcnow()
         fresh = self._store_inbox(conn, batch, now)
         loaded = self._load(conn, [p for p in batch if p in fresh], now, recent)
         writes = _Writes()
         results = [self._turn(p, loaded, now, writes) if p in fresh
                    else TurnResult(duplicate=True) for p in batch]
-        writes.flush(conn, loaded.values(), now)
-        return results, loaded, bool(writes.events)
+        return results, loaded, writes.flush(conn, loaded.values(), now, self._subscribed)
 
     def _store_inbox(self, conn: Connection, batch: list[_Pending],
                            now: datetime) -> set[_Pending]:
@@ -258,14 +260,18 @@ class TurnPipeline:
         found = self._select(conn, unread, lock) if unread else {}
         missing = [k for k in unread if k not in found]
         if missing:
-            self._create(conn, missing, now)
-            found.update(self._select(conn, missing, lock))
+            created = self._create(conn, missing, now)
+            found.update(created)
+            lost = [k for k in missing if k not in created]  # another process was first
+            if lost:
+                found.update(self._select(conn, lost, lock))
         # Linked identities share one conversation: let them share one object, the one
         # just read where there is one.
         by_conversation: dict[uuid.UUID, _Loaded] = {}
         for convo in (*found.values(), *hits.values()):
             by_conversation.setdefault(convo.conversation_id, convo)
-        _hold(conn, by_conversation.values())
+        if conn.dialect.name == "postgresql":
+            _hold(conn, by_conversation.values())
         return {k: by_conversation[v.conversation_id] for k, v in (found | hits).items()}
 
     def _select(self, conn: Connection, keys: list[Key], lock: bool) -> dict[Key, _Loaded]:
@@ -289,8 +295,9 @@ class TurnPipeline:
             )
         return loaded
 
-    def _create(self, conn: Connection, keys: list[Key],
-                      now: datetime) -> None:
+    def _create(self, conn: Connection, keys: list[Key], now: datetime) -> dict[Key, _Loaded]:
+        """New customers with their identity and conversation; returns those this batch
+        created, as a read would load them (not those another process created first)."""
         customers = {k: new_id() for k in keys}
         _INSERT_CUSTOMER.execute(conn, [{"id": c, "created_at": now} for c in customers.values()])
         result = conn.execute(
@@ -303,12 +310,15 @@ class TurnPipeline:
         lost = [customers[k] for k in keys if k not in created]  # another process was first
         if lost:
             conn.execute(cust_t.delete().where(cust_t.c.id.in_(lost)))
-        if created:
-            _INSERT_CONVERSATION.execute(conn, [
-                {"id": new_id(), "customer_id": customers[k], "state": State.START.value,
-                 "context": {}, "case_id": None, "version": 0, "updated_at": now}
-                for k in keys if k in created
-            ])
+        conversations = {k: new_id() for k in keys if k in created}
+        _INSERT_CONVERSATION.execute(conn, [
+            {"id": c, "customer_id": customers[k], "state": State.START.value,
+             "context": {}, "case_id": None, "version": 0, "updated_at": now}
+            for k, c in conversations.items()
+        ])
+        return {k: _Loaded(conversation_id=c, customer_id=customers[k], consented=False,
+                           state=State.START, context={}, case=None, version=0)
+                for k, c in conversations.items()}
 
     def _turn(self, pending: _Pending, loaded: dict[Key, _Loaded],
               now: datetime, writes: _Writes) -> TurnResult:
@@ -328,6 +338,7 @@ class TurnPipeline:
             log.exception("turn failed in state %s (case %s)", convo.state,
                           convo.case.id if convo.case else None)
             writes.transcript(convo, convo.case, inbound, text, [Reply(FAILED_TURN)], now)
+            convo.dirty = True  # written back unchanged: its version check covers the transcript
             return TurnResult(replies=[Reply(FAILED_TURN)], customer_id=convo.customer_id)
         convo.state = turn.next_state
         convo.context = turn.context
@@ -350,11 +361,14 @@ class TurnPipeline:
 
 
 def _hold(conn: Connection, conversations: Iterable[_Loaded]) -> None:
-    """Locks the batch's conversations, all in one statement in id order (PostgreSQL;
-    SQLite's write lock is held already), and checks each still has the version it was
-    read or kept in memory with. Done before anything is written, so nothing of an out of
-    date conversation is written, not even a failed turn's transcript, and every writer
-    takes conversation rows before anything else and in the same order."""
+    """PostgreSQL: locks the batch's conversations, all in one statement in id order, and
+    checks each still has the version it was read or kept in memory with. Done before
+    anything is written, so every writer takes conversation rows before anything else and
+    in the same order.
+
+    SQLite needs neither: BEGIN IMMEDIATE holds the database's one write lock already,
+    and the versioned UPDATE of every conversation of the batch (`_Writes.flush`) rolls
+    the whole batch back if one has moved on, a failed turn's transcript included."""
     expected = {c.conversation_id: c.version for c in conversations}
     if not expected:
         return
@@ -429,7 +443,9 @@ class _Writes:
             self.messages.append({**base, "id": new_id(), "direction": "out", "text": reply.text,
                                   "payload": reply.to_dict()})
 
-    def flush(self, conn: Connection, conversations: Any, now: datetime) -> None:
+    def flush(self, conn: Connection, conversations: Any, now: datetime,
+              subscribed: Callable[[str], bool]) -> bool:
+        """Writes it all; says whether an event was written for the dispatcher."""
         new_cases = [row for cid, row in self.cases.items() if cid in self.new_cases]
         _INSERT_CASE.execute(conn, new_cases)
         _UPDATE_CASE.execute(conn, [row for cid, row in self.cases.items()
@@ -441,14 +457,18 @@ class _Writes:
                  "state": c.state.value, "context": c.context,
                  "case_id": c.case.id if c.case else None, "updated_at": now} for c in convos
             ])
-            if written < len(convos):  # cannot happen while `_hold`'s locks stand
+            if written < len(convos):  # on PostgreSQL `_hold` has checked them already
                 raise _Stale
             consented = [c.customer_id for c in convos if c.consent_changed]
             if consented:
                 conn.execute(cust_t.update().where(cust_t.c.id.in_(consented))
                                    .values(consented_at=now))
         _INSERT_MESSAGE.execute(conn, self.messages)
-        _INSERT_EVENT.execute(conn, [e.row() for e in self.events])
+        # An event no handler takes is stored as the record it is, already delivered:
+        # waking the dispatcher for it would cost a claim and an update for nothing.
+        rows = [e.row(delivered=not subscribed(e.topic)) for e in self.events]
+        _INSERT_EVENT.execute(conn, rows)
+        return any(r["delivered_at"] is None for r in rows)
 
 
 _INSERT_INBOX = Bulk.insert(inbox_t, ["id", "channel", "channel_message_id", "address", "payload",
@@ -459,7 +479,7 @@ _INSERT_CONVERSATION = Bulk.insert(conv_t)
 _INSERT_CASE = Bulk.insert(case_t)
 _INSERT_MESSAGE = Bulk.insert(msg_t)
 _INSERT_EVENT = Bulk.insert(outbox_t, ["id", "topic", "payload", "created_at", "available_at",
-                                       "attempts"])
+                                       "attempts", "delivered_at"])
 _UPDATE_CONVERSATION = Bulk(
     update(conv_t)
     .where(conv_t.c.id == bindparam("b_id"), conv_t.c.version == bindparam("b_seen"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, text, update
@@ -52,3 +54,14 @@ async def test_bulk_update_reports_rows_touched(db):
                                     {"id": new_id(), "attempts": 3}])
 
     assert await in_thread(db, write) == 1
+
+
+def test_new_ids_are_the_uuids_the_standard_library_makes():
+    made = [new_id() for _ in range(1000)]
+    for value in made:
+        same = uuid.UUID(int=value.int)
+        assert value == same and hash(value) == hash(same) and str(value) == str(same)
+        assert value.version == 7 and value.variant == uuid.RFC_4122
+        assert value.is_safe == same.is_safe
+        assert pickle.loads(pickle.dumps(value)) == value
+    assert made == sorted(made) and len(set(made)) == len(made)

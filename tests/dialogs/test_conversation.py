@@ -157,3 +157,24 @@ async def test_whole_conversation_with_the_offline_diagnostician(db, offline):
     await customer.press("rating:5")
     assert await count(db, "SELECT count(*) FROM cases WHERE outcome = 'fixed' AND confidence > 0") == 1
     await engine.close()
+
+
+async def test_events_nobody_takes_are_stored_delivered_and_wake_no_one(db):
+    """The dispatcher is woken for what a handler takes and only for that; the rest is
+    kept in the outbox as the record, already delivered."""
+    woken: list[int] = []
+    engine = make_engine(db, on_events=lambda: woken.append(1),
+                         subscribed=lambda topic: topic == "case.closed")
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.press("equipment:dishwasher", "Dishwasher")
+    await customer.say("it shows E24 and the water does not drain away")
+    assert await count(db, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL") == 0
+    assert await count(db, "SELECT count(*) FROM outbox WHERE topic = 'case.opened' "
+                           "AND delivered_at IS NOT NULL") == 1
+    assert woken == []
+    await customer.say("/new")  # closes the case
+    assert await count(db, "SELECT count(*) FROM outbox WHERE topic = 'case.closed' "
+                           "AND delivered_at IS NULL") >= 1
+    assert woken
+    await engine.close()
