@@ -16,7 +16,7 @@ from fixline.core.files import FileRejected, FileStore
 from fixline.core.ids import new_id
 from fixline.dialogs.engine import ConversationEngine
 from fixline.dialogs.messages import Attachment, Inbound, Reply
-from fixline.web.hub import Hub, reply_frame
+from fixline.web.hub import Hub, reply_frame, send_frame
 from fixline.web.session import SessionCookie
 
 log = logging.getLogger(__name__)
@@ -49,14 +49,14 @@ def build_router(engine: ConversationEngine, hub: Hub, sessions: SessionCookie,
         hub.join(sid, ws)
         try:
             shown = await engine.transcript(CHANNEL, sid, HISTORY_LIMIT)
-            await ws.send_json({"type": "history", "messages": shown})
+            await send_frame(ws, {"type": "history", "messages": shown})
             while True:
                 raw = await ws.receive()
                 if raw["type"] == "websocket.disconnect":
                     return
                 frame, error = parse_frame(raw)
                 if error:
-                    await ws.send_json({"type": "error", "error": error})
+                    await send_frame(ws, {"type": "error", "error": error})
                     continue
                 inbound = Inbound(
                     channel=CHANNEL, address=sid,
@@ -64,7 +64,7 @@ def build_router(engine: ConversationEngine, hub: Hub, sessions: SessionCookie,
                     text=frame.get("text", ""), action=frame.get("action"),
                 )
                 for reply in await answer(ws, engine, inbound):
-                    await ws.send_json(reply_frame(reply))
+                    await send_frame(ws, reply_frame(reply))
         except WebSocketDisconnect:
             return
         finally:
@@ -101,7 +101,7 @@ async def answer(ws: WebSocket, engine: ConversationEngine, inbound: Inbound) ->
     """The engine's replies; "typing" is shown only when they take long enough to notice
     (a diagnosis), not flashed before every quick answer."""
     typing = asyncio.get_running_loop().call_later(
-        TYPING_AFTER, lambda: asyncio.ensure_future(ws.send_json({"type": "typing"})))
+        TYPING_AFTER, lambda: asyncio.ensure_future(send_frame(ws, {"type": "typing"})))
     try:
         return await engine.handle(inbound)
     finally:

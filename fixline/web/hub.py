@@ -3,15 +3,28 @@ message, later an expert's answer) reach every open tab of that customer."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from typing import Any
 
+import orjson
 from starlette.websockets import WebSocket
 
 from fixline.dialogs.messages import Reply
 
 log = logging.getLogger(__name__)
+
+
+async def send_frame(ws: WebSocket, frame: dict[str, Any]) -> None:
+    """One JSON text frame. orjson writes the same compact JSON as `send_json` in a tenth
+    of the time. A string no UTF-8 frame can carry (a lone surrogate) goes out escaped, as
+    the json module writes it, instead of failing the send."""
+    try:
+        text = orjson.dumps(frame).decode()
+    except TypeError:
+        text = json.dumps(frame, separators=(",", ":"))
+    await ws.send_text(text)
 
 
 def reply_frame(reply: Reply) -> dict[str, Any]:
@@ -53,7 +66,7 @@ class Hub:
         """The web channel's sender: with no tab open the reply waits in the transcript."""
         for ws in list(self._sockets.get(address, ())):
             try:
-                await ws.send_json(reply_frame(reply))
+                await send_frame(ws, reply_frame(reply))
             except Exception as exc:
                 log.info("web socket gone while sending: %s", exc)
                 self.leave(address, ws)
