@@ -1,8 +1,12 @@
 """Micro-batching: calls that arrive while a batch is running form the next batch.
 
 Under load one database round trip then serves many callers; with a single caller it
-costs nothing but a task switch. A failing batch is retried item by item, so one bad
-item fails alone and the others still get their results.
+costs nothing but a task switch. Urgent calls form a batch of their own ahead of the
+queue: work already under way finishes before new work starts, which keeps the slowest
+answers (a turn that needs a second pass) from waiting behind everyone's next message.
+
+A failing batch is retried item by item, so one bad item fails alone and the others
+still get their results.
 """
 
 from __future__ import annotations
@@ -33,16 +37,17 @@ class Batcher(Generic[I, O]):
         self._max_batch = max_batch
         self._name = name
         self._queue: list[_Call[I, O]] = []
+        self._urgent: list[_Call[I, O]] = []
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def submit(self, item: I) -> O:
+    async def submit(self, item: I, urgent: bool = False) -> O:
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done():
             self._wake = asyncio.Event()
             self._task = loop.create_task(self._loop(), name=self._name)
         call: _Call[I, O] = _Call(item, loop.create_future())
-        self._queue.append(call)
+        (self._urgent if urgent else self._queue).append(call)
         assert self._wake is not None
         self._wake.set()
         return await call.future
@@ -56,9 +61,10 @@ class Batcher(Generic[I, O]):
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while self._queue:
-                batch = self._queue[: self._max_batch]
-                del self._queue[: self._max_batch]
+            while self._queue or self._urgent:
+                queue = self._urgent or self._queue
+                batch = queue[: self._max_batch]
+                del queue[: self._max_batch]
                 await self._run_isolating_failures(batch)
                 # One pass of the event loop before cutting the next batch: the callers
                 # just answered run first, and a follow-up one of them submits at once

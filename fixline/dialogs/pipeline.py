@@ -172,7 +172,10 @@ class TurnPipeline:
 
     async def submit(self, inbound: Inbound, inbox_id: uuid.UUID | None = None) -> TurnResult:
         try:
-            return await self._turns.submit(_Pending(inbound.storable(), inbox_id))
+            # The engine's own follow-ups (a finished diagnosis) complete a turn the
+            # customer is already waiting on: they go ahead of new messages.
+            return await self._turns.submit(_Pending(inbound.storable(), inbox_id),
+                                            urgent=inbound.internal)
         except Exception as exc:
             log.exception("turn failed for %s message %s", inbound.channel, inbound.message_id)
             raise TurnFailed from exc

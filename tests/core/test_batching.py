@@ -61,3 +61,17 @@ async def test_a_bad_item_fails_alone():
     with pytest.raises(ValueError):
         await bad
     await batcher.close()
+
+
+async def test_urgent_calls_go_ahead_in_a_batch_of_their_own():
+    """A turn's second pass (its diagnosis is ready) finishes before new messages start."""
+    recorder = Recorder()
+    batcher = Batcher(recorder.run)
+    first = asyncio.ensure_future(batcher.submit("a"))
+    await asyncio.sleep(0)
+    queued = asyncio.ensure_future(batcher.submit("b"))
+    await asyncio.sleep(0)
+    urgent = asyncio.ensure_future(batcher.submit("second pass", urgent=True))
+    assert await asyncio.gather(first, queued, urgent) == ["A", "B", "SECOND PASS"]
+    assert recorder.batches == [["a"], ["second pass"], ["b"]]
+    await batcher.close()
