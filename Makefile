@@ -26,7 +26,8 @@ run: install system-deps
 
 # Debian packages the product and its tests need (browser tests, OCR, audio); installed
 # only when missing, so a fresh machine or CI gets them and a set-up one loses no time.
-DEBIAN_PACKAGES := chromium:chromium tesseract:tesseract-ocr ffmpeg:ffmpeg espeak-ng:espeak-ng
+DEBIAN_PACKAGES := chromium:chromium tesseract:tesseract-ocr ffmpeg:ffmpeg espeak-ng:espeak-ng \
+	valgrind:valgrind
 system-deps:
 	@missing=""; for pair in $(DEBIAN_PACKAGES); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(SUDO) apt-get update -qq && \

@@ -202,16 +202,18 @@ async def _cookie(http: httpx.AsyncClient, base: str) -> str:
 
 
 async def _conversation(base: str, cookie: str, measured: Measured, progress: Progress,
-                        task: object) -> None:
+                        task: object, patience: float = 60) -> None:
     headers = {"Cookie": cookie} if cookie else {}
+    # No keepalive pings: they are not turns, and a server slowed down on purpose (the
+    # instruction count runs it under valgrind) must not be dropped for answering late.
     async with websockets.connect(base.replace("http", "ws") + "/ws/chat", additional_headers=headers,
-                                  open_timeout=60) as ws:
+                                  open_timeout=patience, ping_interval=None) as ws:
         json.loads(await ws.recv())  # history
         for frame in SCRIPT:
             started = time.perf_counter()
             await ws.send(json.dumps(frame))
             while True:
-                reply = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                reply = json.loads(await asyncio.wait_for(ws.recv(), patience))
                 if reply["type"] == "message":
                     break
                 if reply["type"] == "error":

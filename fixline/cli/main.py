@@ -204,5 +204,19 @@ def bench_turns(
     raise typer.Exit(run(conversations, rounds, db, postgres_url, pin))
 
 
+@bench_app.command("instructions")
+def bench_instructions(
+    conversations: Annotated[int, typer.Option("--conversations", "-c")] = 100,
+    db: Annotated[str, typer.Option(help="sqlite or postgres")] = "sqlite",
+    postgres_url: Annotated[str, typer.Option(help="Server URL for --db postgres.")] =
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+) -> None:
+    """The server's instructions per turn under callgrind, the product against the bare
+    echo: work that does not drift with the machine, where `turns` measures time."""
+    from fixline.cli.bench_instructions import run
+
+    raise typer.Exit(run(conversations, db, postgres_url))
+
+
 if __name__ == "__main__":
     app()
