@@ -25,7 +25,15 @@ from pathlib import Path
 import httpx
 from rich.progress import BarColumn, Progress, TextColumn
 
-from fixline.cli.bench_turns import SCRIPT, Measured, _conversation, _cookie, _database, console
+from fixline.cli.bench_turns import (
+    SCRIPT,
+    Measured,
+    _conversation,
+    _cookie,
+    _database,
+    _wait_until_up,
+    console,
+)
 
 STARTUP = 300.0  # seconds: imports run some fifty times slower under valgrind
 TURN_TIMEOUT = 600.0
@@ -81,7 +89,7 @@ def _count(target: list[str], env: dict[str, str], conversations: int, progress:
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_for(base, server)
+            _wait_until_up(base, server, STARTUP)
             warm = progress.add_task(f"{name}: warm-up", total=conversations * len(SCRIPT))
             asyncio.run(_conversations(base, conversations, Counted(), progress, warm))
             task = progress.add_task(f"{name}: counted", total=conversations * len(SCRIPT))
@@ -96,19 +104,6 @@ def _count(target: list[str], env: dict[str, str], conversations: int, progress:
             server.wait(timeout=120)
         counted.instructions = sum(_totals(f) for f in Path(directory).glob("callgrind.out*"))
     return counted
-
-
-def _wait_for(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(server.stderr.read().decode() if server.stderr else "no server")
-        time.sleep(0.5)
 
 
 async def _cookies(base: str, count: int) -> list[str]:

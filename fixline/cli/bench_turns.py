@@ -144,22 +144,27 @@ def _server(target: list[str], env: dict[str, str],
         os.sched_setaffinity(0, cores[1])
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(process.stderr.read().decode() if process.stderr else "no server")
-            time.sleep(0.1)
+        _wait_until_up(base, process, 30)
         yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=15)
         if cores:
             os.sched_setaffinity(0, cores[0] | cores[1])
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Until the server answers its health check; its error output if it dies first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(process.stderr.read().decode() if process.stderr else "no server")
+        time.sleep(0.1)
 
 
 async def _drive(base: str, pid: int, conversations: int, rounds: int, progress: Progress,
