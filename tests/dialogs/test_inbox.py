@@ -8,9 +8,10 @@ import asyncio
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
-from fixline.core.db import create_engine
+from fixline.core.clock import utcnow
+from fixline.core.db import UTCDateTime, create_engine
 from fixline.dialogs.messages import Inbound
 from tests.conftest import count, make_engine
 from tests.support import Customer
@@ -129,3 +130,32 @@ async def test_a_message_that_keeps_failing_is_given_up_quietly(engine, db):
     assert broken.attempts == RECOVERY_TRIES and "given up" in broken.error
     assert await count(db, "SELECT count(*) FROM inbox WHERE processed_at IS NOT NULL") == 1
     assert await count(db, "SELECT count(*) FROM outbox WHERE topic = 'conversation.reply'") == 1
+
+
+async def test_two_engines_meeting_a_new_customer_make_one(db, settings):
+    """The first messages of a new identity reach two processes at once: one customer,
+    one identity and one conversation come of it, and both messages are answered (on
+    PostgreSQL the slower batch finds the identity taken and reads the other's rows)."""
+    other_db = create_engine(settings)
+    one, two = make_engine(db), make_engine(other_db)
+    addresses = [uuid.uuid4().hex for _ in range(10)]
+    started = utcnow()
+    answers = await asyncio.gather(*(
+        engine.handle(Inbound("web", address, f"{address}-{i}", text="hello"))
+        for address in addresses for i, engine in enumerate((one, two))))
+    assert all(replies and "went wrong" not in replies[0].text for replies in answers)
+    async with db.connect() as conn:
+        counts = (await conn.execute(text(
+            "SELECT count(DISTINCT i.customer_id), count(*), count(DISTINCT c.id) "
+            "FROM channel_identities i JOIN conversations c ON c.customer_id = i.customer_id "
+            "WHERE i.channel = 'web' AND i.address IN :addresses").bindparams(
+                bindparam("addresses", expanding=True)), {"addresses": addresses})).one()
+        orphans = (await conn.execute(
+            text("SELECT count(*) FROM customers WHERE created_at >= :started AND id NOT IN "
+                 "(SELECT customer_id FROM channel_identities)")
+            .bindparams(bindparam("started", type_=UTCDateTime())), {"started": started},
+        )).scalar_one()
+    assert tuple(counts) == (10, 10, 10) and orphans == 0
+    await one.close()
+    await two.close()
+    await other_db.dispose()
