@@ -173,8 +173,16 @@ async def _drive(base: str, pid: int, conversations: int, rounds: int, progress:
     limits = httpx.Limits(max_connections=50)
     # Each conversation is a new browser: the client must not send one session's cookie back.
     no_jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    # A few requests at a time: httpx's pool rescans every waiting request whenever a
+    # connection frees up, so thousands queued at once take minutes, then time out.
+    gate = asyncio.Semaphore(100)
+
+    async def cookie() -> str:
+        async with gate:
+            return await _cookie(http, base)
+
     async with httpx.AsyncClient(limits=limits, cookies=no_jar, timeout=60) as http:
-        cookies = await asyncio.gather(*(_cookie(http, base) for _ in range(conversations * rounds)))
+        cookies = await asyncio.gather(*(cookie() for _ in range(conversations * rounds)))
     server = psutil.Process(pid)
     done = asyncio.Event()
 
@@ -211,14 +219,17 @@ async def _conversation(base: str, cookie: str, measured: Measured, progress: Pr
     headers = {"Cookie": cookie} if cookie else {}
     # No keepalive pings: they are not turns, and a server slowed down on purpose (the
     # instruction count runs it under valgrind) must not be dropped for answering late.
+    # No proxy lookup either: websockets reads the proxy settings of the environment on
+    # every connect, which cost this client more than a turn's worth of its own work.
     async with websockets.connect(base.replace("http", "ws") + "/ws/chat", additional_headers=headers,
-                                  open_timeout=patience, ping_interval=None) as ws:
+                                  open_timeout=patience, ping_interval=None, proxy=None) as ws:
         json.loads(await ws.recv())  # history
         for frame in SCRIPT:
             started = time.perf_counter()
             await ws.send(json.dumps(frame))
             while True:
-                reply = json.loads(await asyncio.wait_for(ws.recv(), patience))
+                async with asyncio.timeout(patience):  # wait_for would start a task per frame
+                    reply = json.loads(await ws.recv())
                 if reply["type"] == "message":
                     break
                 if reply["type"] == "error":
