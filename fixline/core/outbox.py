@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, Uuid
+from sqlalchemy import Index, Integer, String, Text, Uuid, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,10 +17,15 @@ from fixline.core.clock import utcnow
 from fixline.core.db import Base, JSONDoc, UTCDateTime
 from fixline.core.ids import new_id
 
+UNDELIVERED = text("delivered_at IS NULL AND failed_at IS NULL")
+
 
 class OutboxRow(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "delivered_at", "failed_at", "available_at"),)
+    # Only the events still to deliver: most are stored delivered (no handler takes them)
+    # or are delivered within a second, and the dispatcher never looks at those again.
+    __table_args__ = (Index("ix_outbox_due", "available_at", sqlite_where=UNDELIVERED,
+                            postgresql_where=UNDELIVERED),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     topic: Mapped[str] = mapped_column(String(64))

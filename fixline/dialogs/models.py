@@ -7,10 +7,22 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fixline.core.db import Base, JSONDoc, UTCDateTime
+
+UNPROCESSED = text("processed_at IS NULL")
 
 
 class Conversation(Base):
@@ -81,7 +93,10 @@ class InboxRow(Base):
     __tablename__ = "inbox"
     __table_args__ = (
         UniqueConstraint("channel", "channel_message_id"),
-        Index("ix_inbox_unprocessed", "processed_at", "received_at"),
+        # Only what recovery looks for: every web-chat message is stored processed, and
+        # a full index would grow with each of them for nothing.
+        Index("ix_inbox_unprocessed", "received_at", sqlite_where=UNPROCESSED,
+              postgresql_where=UNPROCESSED),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
