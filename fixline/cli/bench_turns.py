@@ -1,5 +1,9 @@
 """`fixline bench turns`: durable conversation turns over the web chat WebSocket,
-measured against a bare FastAPI WebSocket echo served the same way."""
+measured against a bare FastAPI WebSocket echo served the same way.
+
+Both servers are up for the whole run and are measured in alternating slices, so the
+ratio compares them on the same machine: on a shared two-core machine one run's speed
+can differ from the next one's by a third."""
 
 from __future__ import annotations
 
@@ -32,15 +36,22 @@ SCRIPT: list[dict[str, str]] = [
     {"type": "message", "text": "2015 Bosch dishwasher"},
     {"type": "message", "text": "it shows E24 and there is dirty water left in the bottom"},
 ]
+SLICES = 3  # measured slices per server, alternating
 console = Console(stderr=True)
 
 
-@dataclass
+@dataclass(eq=False)
 class Measured:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
+
+    def add(self, other: Measured) -> None:
+        self.latencies.extend(other.latencies)
+        self.errors += other.errors
+        self.seconds += other.seconds
+        self.peak_rss_mb = max(self.peak_rss_mb, other.peak_rss_mb)
 
     @property
     def turns_per_s(self) -> float:
@@ -53,27 +64,33 @@ class Measured:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def run(conversations: int, rounds: int, db: str, postgres_url: str, pin: bool = False) -> int:
+def run(conversations: int, rounds: int, db: str, postgres_url: str, pin: bool = False,
+        slices: int = SLICES) -> int:
     if db not in {"sqlite", "postgres"}:
         console.print("--db is sqlite or postgres")
         return 2
     cores = _cores(pin)
+    fixline, bare = Measured(), Measured()
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeRemainingColumn(), console=console) as progress:
-
-        def measure(name: str, base: str, pid: int) -> Measured:
-            # A round first, not counted, on each server: what a server pays once (first
-            # use of code paths, connection pools, statement caches) is not a turn's cost.
-            warm = progress.add_task(f"{name}: warm-up", total=conversations * len(SCRIPT))
+                  TimeRemainingColumn(), console=console) as progress, \
+            _database(db, postgres_url) as env, \
+            _server(["fixline.cli.serve:make_app", "--factory"], env, cores) as product, \
+            _server(["fixline.cli.bench_echo:app"], dict(os.environ), cores) as echo:
+        per_turn = conversations * len(SCRIPT)
+        runs = {fixline: (f"fixline ({db})", *product), bare: ("bare echo", *echo)}
+        # A round first, not counted, on each server: what a server pays once (first use
+        # of code paths, connection pools, statement caches) is not a turn's cost.
+        for name, base, pid in runs.values():
+            warm = progress.add_task(f"{name}: warm-up", total=per_turn)
             asyncio.run(_drive(base, pid, conversations, 1, progress, warm))
-            task = progress.add_task(name, total=conversations * rounds * len(SCRIPT))
-            return asyncio.run(_drive(base, pid, conversations, rounds, progress, task))
-
-        with _database(db, postgres_url) as env:
-            with _server(["fixline.cli.serve:make_app", "--factory"], env, cores) as (base, pid):
-                fixline = measure(f"fixline ({db})", base, pid)
-        with _server(["fixline.cli.bench_echo:app"], dict(os.environ), cores) as (base, pid):
-            bare = measure("bare echo", base, pid)
+        # Then the two in turns, a slice each, so that both see the same machine: a
+        # shared machine's speed drifts by tens of per cent within a minute.
+        tasks = {m: progress.add_task(name, total=per_turn * rounds * slices)
+                 for m, (name, _, _) in runs.items()}
+        for _ in range(slices):
+            for measured, (_, base, pid) in runs.items():
+                measured.add(asyncio.run(_drive(base, pid, conversations, rounds, progress,
+                                                tasks[measured])))
     ratio = fixline.turns_per_s / bare.turns_per_s if bare.turns_per_s else 0.0
     lines = {
         "db": db,

@@ -192,7 +192,9 @@ def bench_media(
 @bench_app.command("turns")
 def bench_turns(
     conversations: Annotated[int, typer.Option("--conversations", "-c")] = 200,
-    rounds: Annotated[int, typer.Option(help="Conversations each client runs in turn.")] = 5,
+    rounds: Annotated[int, typer.Option(help="Conversations each client runs in turn, per slice.")] = 5,
+    slices: Annotated[int, typer.Option(help="Measured slices per server, product and echo "
+                                             "alternating.")] = 3,
     db: Annotated[str, typer.Option(help="sqlite or postgres")] = "sqlite",
     postgres_url: Annotated[str, typer.Option(help="Server URL for --db postgres.")] =
         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
@@ -201,7 +203,7 @@ def bench_turns(
     """Durable conversation turns over the web chat WebSocket against a bare echo."""
     from fixline.cli.bench_turns import run
 
-    raise typer.Exit(run(conversations, rounds, db, postgres_url, pin))
+    raise typer.Exit(run(conversations, rounds, db, postgres_url, pin, slices))
 
 
 @bench_app.command("instructions")
