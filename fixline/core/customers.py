@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fixline.core.db import Base, UTCDateTime
+from fixline.core.db import Base, OneOf, UTCDateTime
 
 
 class Customer(Base):
@@ -75,5 +75,5 @@ class Identities:
     def where(channels: int) -> ColumnElement[bool]:
         table = ChannelIdentity.__table__.c
         return or_(*(and_(table.channel == bindparam(f"identity_channel_{i}"),
-                          table.address.in_(bindparam(f"identity_addresses_{i}", expanding=True)))
+                          OneOf(table.address, f"identity_addresses_{i}"))
                      for i in range(channels)))

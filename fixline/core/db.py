@@ -16,7 +16,19 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, event, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    any_,
+    bindparam,
+    event,
+    text,
+)
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
@@ -27,7 +39,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 from fixline.core.settings import Settings
@@ -210,3 +224,32 @@ async def check_connection(engine: AsyncEngine) -> None:
 async def sessions(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     async with factory() as session:
         yield session
+
+
+class OneOf(ColumnElement[bool]):
+    """`column IN (…)` over a list bound when the statement runs, as `column = ANY(array)`
+    on PostgreSQL. An expanded IN is a new statement text for every length of the list,
+    which psycopg parses anew and the server plans anew (a batch's lists vary in length
+    all the time); ANY is one text whatever the length, converted and prepared once.
+    SQLite has no arrays and keeps the expanded IN."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a predicate already: no `= 1` on SQLite
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("name", InternalTraversal.dp_string)]
+
+    def __init__(self, column: ColumnElement[Any], name: str) -> None:
+        self.column = column
+        self.name = name
+
+
+@compiles(OneOf)
+def _one_of(element: OneOf, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
+
+
+@compiles(OneOf, "postgresql")
+def _one_of_postgresql(element: OneOf, compiler: Any, **kw: Any) -> str:
+    array = bindparam(element.name, type_=postgresql.ARRAY(element.column.type))
+    return compiler.process(element.column == any_(array), **kw)

@@ -36,7 +36,13 @@ from fixline.core.batching import Batcher
 from fixline.core.bulk import Bulk
 from fixline.core.clock import utcnow
 from fixline.core.customers import ChannelIdentity, Customer, Identities
-from fixline.core.db import JSON_CODEC, blocking_twin, in_thread, insert_ignoring_duplicates
+from fixline.core.db import (
+    JSON_CODEC,
+    OneOf,
+    blocking_twin,
+    in_thread,
+    insert_ignoring_duplicates,
+)
 from fixline.core.ids import new_id
 from fixline.core.outbox import Event, OutboxRow
 from fixline.dialogs.messages import Inbound, Reply
@@ -382,7 +388,7 @@ def _hold(conn: Connection, conversations: Iterable[_Loaded]) -> None:
 
 
 _VERSIONS = (select(conv_t.c.id, conv_t.c.version)
-             .where(conv_t.c.id.in_(bindparam("ids", expanding=True))).order_by(conv_t.c.id))
+             .where(OneOf(conv_t.c.id, "ids")).order_by(conv_t.c.id))
 _VERSIONS_LOCKED = _VERSIONS.with_for_update()
 
 
@@ -464,8 +470,7 @@ class _Writes:
                 raise _Stale
             consented = [c.customer_id for c in convos if c.consent_changed]
             if consented:
-                conn.execute(cust_t.update().where(cust_t.c.id.in_(consented))
-                                   .values(consented_at=now))
+                conn.execute(_CONSENTED, {"ids": consented, "now": now})
         _INSERT_MESSAGE.execute(conn, self.messages)
         # An event no handler takes is stored as the record it is, already delivered:
         # waking the dispatcher for it would cost a claim and an update for nothing.
@@ -490,6 +495,8 @@ _UPDATE_CONVERSATION = Bulk(
             case_id=bindparam("b_case_id"), version=bindparam("b_version"),
             updated_at=bindparam("b_updated_at"))
 )
+_CONSENTED = (cust_t.update().where(OneOf(cust_t.c.id, "ids"))
+              .values(consented_at=bindparam("now")))
 _UPDATE_CASE = Bulk(
     update(case_t)
     .where(case_t.c.id == bindparam("b_id"))
