@@ -23,11 +23,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fixline.core.db import Base, OneOf, UTCDateTime
+from fixline.core.db import ROOM_TO_UPDATE, Base, OneOf, UTCDateTime
 
 
 class Customer(Base):
     __tablename__ = "customers"
+    __table_args__ = {"postgresql_with": ROOM_TO_UPDATE}
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fixline.core.db import Base, JSONDoc, UTCDateTime
+from fixline.core.db import ROOM_TO_UPDATE, Base, JSONDoc, UTCDateTime
 
 UNPROCESSED = text("processed_at IS NULL")
 
@@ -29,6 +29,7 @@ class Conversation(Base):
     """One per customer: the state machine's position and its working memory."""
 
     __tablename__ = "conversations"
+    __table_args__ = {"postgresql_with": ROOM_TO_UPDATE}
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     customer_id: Mapped[uuid.UUID] = mapped_column(
@@ -47,6 +48,7 @@ class Case(Base):
     """One problem with one piece of equipment, from first description to outcome."""
 
     __tablename__ = "cases"
+    __table_args__ = {"postgresql_with": ROOM_TO_UPDATE}
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     customer_id: Mapped[uuid.UUID | None] = mapped_column(
