@@ -191,10 +191,11 @@ def bench_media(
 
 @bench_app.command("turns")
 def bench_turns(
-    conversations: Annotated[int, typer.Option("--conversations", "-c")] = 200,
-    rounds: Annotated[int, typer.Option(help="Conversations each client runs in turn, per slice.")] = 5,
-    slices: Annotated[int, typer.Option(help="Measured slices per server, product and echo "
-                                             "alternating.")] = 3,
+    conversations: Annotated[int, typer.Option("--conversations", "-c", min=1)] = 200,
+    rounds: Annotated[int, typer.Option(min=1, help="Conversations each client runs in turn, "
+                                                    "per slice.")] = 5,
+    slices: Annotated[int, typer.Option(min=1, help="Measured slices per server, product and "
+                                                    "echo alternating.")] = 3,
     db: Annotated[str, typer.Option(help="sqlite or postgres")] = "sqlite",
     postgres_url: Annotated[str, typer.Option(help="Server URL for --db postgres.")] =
         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",

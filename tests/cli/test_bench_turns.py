@@ -27,3 +27,9 @@ def test_bench_turns_prints_its_figures(db: str) -> None:
     assert figures["db"] == db and figures["errors"] == "0"
     assert int(figures["turns"]) == 6 * 2 * 4 * 2  # conversations x rounds x turns x slices
     assert float(figures["turns_per_s"]) > 0 and 0 < float(figures["bare_ratio"])
+
+
+def test_bench_turns_refuses_an_empty_measurement() -> None:
+    done = subprocess.run([str(BIN / "fixline"), "bench", "turns", "--slices", "0"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--slices" in done.stderr

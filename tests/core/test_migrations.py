@@ -28,3 +28,20 @@ async def test_tables_every_turn_updates_leave_room_on_postgresql_pages(db):
             "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(:names)"),
             {"names": ["conversations", "cases", "customers"]})).all())
     assert options == {name: ["fillfactor=70"] for name in ("conversations", "cases", "customers")}
+
+
+async def test_queue_indexes_hold_only_the_waiting_rows(db):
+    """Web-chat messages are stored processed and most events delivered: a full index
+    would take an entry for each of them and grow with the whole history."""
+    if db.dialect.name == "postgresql":
+        sql = "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(:names)"
+        params = {"names": ["ix_inbox_unprocessed", "ix_outbox_due"]}
+    else:
+        sql = ("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+               "AND name IN ('ix_inbox_unprocessed', 'ix_outbox_due')")
+        params = {}
+    async with db.connect() as conn:
+        definitions = dict((await conn.execute(text(sql), params)).all())
+    inbox, due = definitions["ix_inbox_unprocessed"], definitions["ix_outbox_due"]
+    assert "WHERE" in inbox and "processed_at IS NULL" in inbox
+    assert "WHERE" in due and "delivered_at IS NULL" in due and "failed_at IS NULL" in due
