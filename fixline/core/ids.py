@@ -11,27 +11,27 @@ _lock = threading.Lock()
 # Ids are names, not secrets (nothing is authorised by knowing one), so a fast PRNG
 # seeded from the OS is enough; SystemRandom would cost a system call per id.
 _random = random.Random()
-_last_ms = 0
-_counter = 0
+_last = 0  # the last id's time: milliseconds << 12 | the 4096ths of that millisecond
 
 
 def new_id() -> uuid.UUID:
-    """A UUIDv7: 48-bit milliseconds, then a 12-bit counter so ids made in the same
-    millisecond by this process still sort in creation order, then random bits."""
-    global _last_ms, _counter
+    """A UUIDv7 whose 12 bits after the milliseconds are a finer fraction of the
+    millisecond (RFC 9562, method 3), then random bits.
+
+    Ids then sort in the order they were made to ~0.25 us, on every process of the
+    machine: a transcript two server processes write in turns reads back in that order.
+    A per-process counter there kept one process's ids in order but let another
+    process's ids of the same millisecond sort before them. Ids made within one tick by
+    this process take the next tick, so they still strictly increase."""
+    global _last
+    ns = time.time_ns()
+    tick = (ns // 1_000_000) << 12 | (ns % 1_000_000) * 4096 // 1_000_000
     with _lock:
-        now = time.time_ns() // 1_000_000
-        if now <= _last_ms:
-            _counter += 1
-            if _counter > 0xFFF:
-                _last_ms += 1
-                _counter = 0
-            now = _last_ms
-        else:
-            _last_ms, _counter = now, 0
-        counter = _counter
+        if tick <= _last:
+            tick = _last + 1
+        _last = tick
     rand = _random.getrandbits(62)
-    value = (now << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | rand
+    value = (tick >> 12) << 80 | (0x7 << 76) | (tick & 0xFFF) << 64 | (0b10 << 62) | rand
     # What UUID(int=value) builds, without its argument checks (a few microseconds, and a
     # batch makes several ids per turn): the value is in range by construction.
     made = _new_uuid(uuid.UUID)
