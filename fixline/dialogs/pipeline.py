@@ -488,17 +488,10 @@ _INSERT_CASE = Bulk.insert(case_t)
 _INSERT_MESSAGE = Bulk.insert(msg_t)
 _INSERT_EVENT = Bulk.insert(outbox_t, ["id", "topic", "payload", "created_at", "available_at",
                                        "attempts", "delivered_at"])
-_UPDATE_CONVERSATION = Bulk(
-    update(conv_t)
-    .where(conv_t.c.id == bindparam("b_id"), conv_t.c.version == bindparam("b_seen"))
-    .values(state=bindparam("b_state"), context=bindparam("b_context"),
-            case_id=bindparam("b_case_id"), version=bindparam("b_version"),
-            updated_at=bindparam("b_updated_at"))
-)
+_UPDATE_CONVERSATION = Bulk.update(
+    conv_t, ["state", "context", "case_id", "version", "updated_at"],
+    match={"id": "id", "version": "seen"})
 _CONSENTED = (cust_t.update().where(OneOf(cust_t.c.id, "ids"))
               .values(consented_at=bindparam("now")))
-_UPDATE_CASE = Bulk(
-    update(case_t)
-    .where(case_t.c.id == bindparam("b_id"))
-    .values(**{c.name: bindparam(f"b_{c.name}") for c in case_t.c if c.name != "id"})
-)
+_UPDATE_CASE = Bulk.update(case_t, [c.name for c in case_t.c if c.name != "id"],
+                           match={"id": "id"})

@@ -6,7 +6,8 @@ import pickle
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, text, update
+import pytest
+from sqlalchemy import text
 
 from fixline.core.bulk import Bulk
 from fixline.core.db import in_thread
@@ -45,8 +46,7 @@ async def test_bulk_rows_match_what_execute_stores(db):
 async def test_bulk_update_reports_rows_touched(db):
     rows = [_row("a"), _row("b")]
     insert_event = Bulk.insert(outbox, list(rows[0]))
-    retry = Bulk(update(outbox).where(outbox.c.id == bindparam("b_id"))
-                 .values(attempts=bindparam("b_attempts")))
+    retry = Bulk.update(outbox, ["attempts"], match={"id": "id"})
 
     def write(conn):
         insert_event.execute(conn, rows)
@@ -54,6 +54,53 @@ async def test_bulk_update_reports_rows_touched(db):
                                     {"id": new_id(), "attempts": 3}])
 
     assert await in_thread(db, write) == 1
+
+
+async def test_bulk_matches_every_column_it_is_given(db):
+    """A versioned update touches only rows still at the version the row names."""
+    rows = [_row("a"), _row("b")]
+    bump = Bulk.update(outbox, ["attempts"], match={"id": "id", "attempts": "seen"})
+
+    def write(conn):
+        Bulk.insert(outbox, list(rows[0])).execute(conn, rows)
+        return bump.execute(conn, [{"id": rows[0]["id"], "seen": 0, "attempts": 1},
+                                   {"id": rows[1]["id"], "seen": 5, "attempts": 6}])
+
+    assert await in_thread(db, write) == 1
+    async with db.connect() as conn:
+        attempts = dict((await conn.execute(text("SELECT topic, attempts FROM outbox"))).all())
+    assert attempts == {"a": 1, "b": 0}
+
+
+async def test_a_json_none_is_stored_as_execute_stores_it(db):
+    via_execute, via_bulk = _row("execute"), _row("bulk")
+    via_execute["payload"] = via_bulk["payload"] = None
+
+    def write(conn):
+        conn.execute(outbox.insert(), [via_execute])
+        return Bulk.insert(outbox, list(via_bulk)).execute(conn, [via_bulk])
+
+    await in_thread(db, write)
+    async with db.connect() as conn:
+        raw = dict((await conn.execute(text(
+            "SELECT topic, CAST(payload AS TEXT) FROM outbox"))).all())
+    assert raw["bulk"] == raw["execute"]
+
+
+async def test_a_row_missing_a_column_is_refused_not_stored_as_null(db):
+    row = _row("short")
+    del row["available_at"]
+    insert_event = Bulk.insert(outbox, ["id", "topic", "payload", "created_at", "available_at",
+                                        "attempts"])
+    with pytest.raises(KeyError):
+        await in_thread(db, lambda conn: insert_event.execute(conn, [row]))
+
+
+async def test_a_naive_datetime_is_refused(db):
+    row = _row("naive")
+    row["created_at"] = datetime(2026, 12, 1, 9, 30)
+    with pytest.raises(Exception, match="naive"):
+        await in_thread(db, lambda conn: Bulk.insert(outbox, list(row)).execute(conn, [row]))
 
 
 def test_new_ids_are_the_uuids_the_standard_library_makes():
