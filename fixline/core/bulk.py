@@ -20,12 +20,13 @@ Either way a row is stored as `Connection.execute` would store it, to the byte
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Column, Connection, Insert, Table, Update, and_, bindparam, update
+from sqlalchemy import JSON, Column, Connection, Float, Insert, Table, Update, and_, bindparam, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -64,7 +65,7 @@ class _Recordset:
 
     sql: str
     keys: frozenset[str]
-    checks: tuple[tuple[str, Callable[[Any], Any]], ...]  # key, the column type's own check
+    checks: tuple[tuple[str, Callable[[Any], None]], ...]  # key, what its column refuses
 
     def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         for row in rows:
@@ -157,8 +158,8 @@ class Bulk:
             matched = " AND ".join(f"{target}.{quote(column)} = r.{quote(key)}"
                                    for column, key in self._match.items())
             sql = f"UPDATE {target} SET {assigned} FROM {source} WHERE {matched}"
-        checks = tuple((key, _check(column.type, dialect)) for key, column in typed.items()
-                       if isinstance(column.type, TypeDecorator))
+        checks = tuple((key, check) for key, column in typed.items()
+                       if (check := _check(column, dialect)) is not None)
         return _Recordset(sql, frozenset(typed), checks)
 
 
@@ -169,5 +170,20 @@ def _value(key: str, column: Column[Any], quote: Callable[[str], str]) -> str:
     return f"r.{quote(key)}"
 
 
-def _check(type_: TypeDecorator[Any], dialect: Dialect) -> Callable[[Any], Any]:
-    return lambda value: type_.process_bind_param(value, dialect)
+def _check(column: Column[Any], dialect: Dialect) -> Callable[[Any], None] | None:
+    """What the JSON route would otherwise get wrong without a word: a value our own column
+    type refuses (a naive datetime) or would convert, and a float JSON cannot carry (NaN
+    and infinities become null)."""
+    type_ = column.type
+    if isinstance(type_, TypeDecorator):
+        def decorated(value: Any) -> None:
+            if type_.process_bind_param(value, dialect) is not value:
+                raise TypeError(f"{column.name}: Bulk stores {type(type_).__name__} values "
+                                "as given and cannot convert them")
+        return decorated
+    if isinstance(type_, Float):
+        def finite(value: Any) -> None:
+            if value is not None and not math.isfinite(value):
+                raise ValueError(f"{column.name}: {value} cannot be stored through Bulk")
+        return finite
+    return None

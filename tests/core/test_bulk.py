@@ -13,6 +13,7 @@ from fixline.core.bulk import Bulk
 from fixline.core.db import in_thread
 from fixline.core.ids import new_id
 from fixline.core.outbox import OutboxRow
+from fixline.dialogs.models import Case
 
 outbox = OutboxRow.__table__
 
@@ -101,6 +102,18 @@ async def test_a_naive_datetime_is_refused(db):
     row["created_at"] = datetime(2026, 12, 1, 9, 30)
     with pytest.raises(Exception, match="naive"):
         await in_thread(db, lambda conn: Bulk.insert(outbox, list(row)).execute(conn, [row]))
+
+
+async def test_a_float_json_cannot_carry_is_refused_not_stored_as_null(db):
+    """PostgreSQL stores NaN, JSON cannot carry it; SQLite's own driver stores it as NULL."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("the JSON route is PostgreSQL's")
+    cases = Case.__table__
+    row = {c.name: None for c in cases.c} | {
+        "id": new_id(), "status": "open", "equipment": {}, "facts": {},
+        "opened_at": datetime(2026, 12, 1, 9, 30, tzinfo=UTC), "confidence": float("nan")}
+    with pytest.raises(ValueError, match="confidence"):
+        await in_thread(db, lambda conn: Bulk.insert(cases).execute(conn, [row]))
 
 
 def test_new_ids_are_the_uuids_the_standard_library_makes():
