@@ -68,6 +68,12 @@ class _Recordset:
     checks: tuple[tuple[str, Callable[[Any], None]], ...]  # key, what its column refuses
 
     def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        return self._run(conn, rows).rowcount
+
+    def fetch(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        return self._run(conn, rows).all()
+
+    def _run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
         for row in rows:
             if not self.keys <= row.keys():  # a missing key would be stored as NULL
                 raise KeyError(f"row lacks {sorted(self.keys - row.keys())}")
@@ -75,27 +81,30 @@ class _Recordset:
             for value in {id(v): v for v in (row[key] for row in rows)}.values():
                 check(value)
         document = orjson.dumps(rows, option=orjson.OPT_NON_STR_KEYS).decode()
-        return conn.exec_driver_sql(self.sql, {"rows": document}).rowcount
+        return conn.exec_driver_sql(self.sql, {"rows": document})
 
 
 class Bulk:
     """An INSERT or an UPDATE of many rows, each row a mapping keyed by column name."""
 
     def __init__(self, table: Table, columns: Sequence[str], *,
-                 match: Mapping[str, str] | None = None, ignore_duplicates: bool = False) -> None:
+                 match: Mapping[str, str] | None = None, ignore_duplicates: bool = False,
+                 returning: Sequence[str] = ()) -> None:
         self._table = table
         self._columns = list(columns)
         self._match = dict(match) if match is not None else None  # column -> row key
         self._ignore_duplicates = ignore_duplicates
+        self._returning = list(returning)
         self._compiled: dict[str, _Compiled | _Recordset] = {}
 
     @classmethod
     def insert(cls, table: Table, columns: Sequence[str] | None = None, *,
-               ignore_duplicates: bool = False) -> Bulk:
+               ignore_duplicates: bool = False, returning: Sequence[str] = ()) -> Bulk:
         """INSERT of these columns (all by default); with `ignore_duplicates` a row that
-        meets a unique constraint is skipped (ON CONFLICT DO NOTHING) and not counted."""
+        meets a unique constraint is skipped (ON CONFLICT DO NOTHING) and not counted.
+        With `returning`, `fetch` gives those columns of the rows that went in."""
         names = columns if columns is not None else [c.name for c in table.c]
-        return cls(table, names, ignore_duplicates=ignore_duplicates)
+        return cls(table, names, ignore_duplicates=ignore_duplicates, returning=returning)
 
     @classmethod
     def update(cls, table: Table, columns: Sequence[str], *, match: Mapping[str, str]) -> Bulk:
@@ -112,20 +121,36 @@ class Bulk:
             return compiled.execute(conn, rows)
         return conn.exec_driver_sql(compiled.sql, compiled.parameters(rows)).rowcount
 
+    def fetch(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Inserts the rows; returns the `returning` columns of those that went in."""
+        if not rows:
+            return []
+        if conn.dialect.name != "postgresql":
+            # SQLite's driver runs no RETURNING under executemany: SQLAlchemy's own
+            # multi-row VALUES does it there.
+            return conn.execute(self._statement(conn.dialect).returning(
+                *(self._table.c[n] for n in self._returning)), rows).all()
+        compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
+        assert isinstance(compiled, _Recordset)
+        return compiled.fetch(conn, rows)
+
     def _compile(self, dialect: Dialect) -> _Compiled | _Recordset:
         compiled = (self._recordset(dialect) if dialect.name == "postgresql"
                     else self._executemany(dialect))
         self._compiled[dialect.name] = compiled
         return compiled
 
+    def _statement(self, dialect: Dialect) -> Any:
+        """The plain INSERT (SQLite's dialect) with ON CONFLICT DO NOTHING as asked."""
+        stmt = sqlite.insert(self._table)
+        return stmt.on_conflict_do_nothing() if self._ignore_duplicates else stmt
+
     def _executemany(self, dialect: Dialect) -> _Compiled:
         table = self._table
         values = {name: bindparam(PREFIX + name) for name in self._columns}
         stmt: Insert | Update
         if self._match is None:
-            stmt = sqlite.insert(table).values(values)
-            if self._ignore_duplicates:
-                stmt = stmt.on_conflict_do_nothing()
+            stmt = self._statement(dialect).values(values)
         else:
             stmt = update(table).where(and_(*(
                 table.c[column] == bindparam(PREFIX + key) for column, key in self._match.items()
@@ -152,6 +177,8 @@ class Bulk:
             sql = f"INSERT INTO {target} ({names}) SELECT {picked} FROM {source}"
             if self._ignore_duplicates:
                 sql += " ON CONFLICT DO NOTHING"
+            if self._returning:
+                sql += " RETURNING " + ", ".join(quote(n) for n in self._returning)
         else:
             assigned = ", ".join(f"{quote(n)} = {_value(n, typed[n], quote)}"
                                  for n in self._columns)

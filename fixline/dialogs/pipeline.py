@@ -41,7 +41,6 @@ from fixline.core.db import (
     OneOf,
     blocking_twin,
     in_thread,
-    insert_ignoring_duplicates,
 )
 from fixline.core.ids import new_id
 from fixline.core.outbox import Event, OutboxRow
@@ -309,13 +308,9 @@ class TurnPipeline:
         created, as a read would load them (not those another process created first)."""
         customers = {k: new_id() for k in keys}
         _INSERT_CUSTOMER.execute(conn, [{"id": c, "created_at": now} for c in customers.values()])
-        result = conn.execute(
-            insert_ignoring_duplicates(conn.dialect, ident_t).returning(
-                ident_t.c.channel, ident_t.c.address),
-            [{"id": new_id(), "customer_id": customers[k], "channel": k[0], "address": k[1],
-              "created_at": now} for k in keys],
-        )
-        created = {(r.channel, r.address) for r in result}
+        created = {(r.channel, r.address) for r in _INSERT_IDENTITY.fetch(conn, [
+            {"id": new_id(), "customer_id": customers[k], "channel": k[0], "address": k[1],
+             "created_at": now} for k in keys])}
         lost = [customers[k] for k in keys if k not in created]  # another process was first
         if lost:
             conn.execute(cust_t.delete().where(cust_t.c.id.in_(lost)))
@@ -483,6 +478,8 @@ _INSERT_INBOX = Bulk.insert(inbox_t, ["id", "channel", "channel_message_id", "ad
                                       "received_at", "processed_at", "attempts"],
                             ignore_duplicates=True)
 _INSERT_CUSTOMER = Bulk.insert(cust_t, ["id", "created_at"])
+_INSERT_IDENTITY = Bulk.insert(ident_t, ["id", "customer_id", "channel", "address", "created_at"],
+                               ignore_duplicates=True, returning=["channel", "address"])
 _INSERT_CONVERSATION = Bulk.insert(conv_t)
 _INSERT_CASE = Bulk.insert(case_t)
 _INSERT_MESSAGE = Bulk.insert(msg_t)

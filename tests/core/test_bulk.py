@@ -125,3 +125,22 @@ def test_new_ids_are_the_uuids_the_standard_library_makes():
         assert value.is_safe == same.is_safe
         assert pickle.loads(pickle.dumps(value)) == value
     assert made == sorted(made) and len(set(made)) == len(made)
+
+
+async def test_fetch_returns_only_the_rows_that_went_in(db):
+    """A row meeting a unique constraint is skipped and not returned: the caller learns
+    which rows another writer had stored first."""
+    earlier, new = _row("earlier"), _row("new")
+    insert_event = Bulk.insert(outbox, list(new), ignore_duplicates=True,
+                               returning=["id", "topic"])
+
+    def write(conn):
+        insert_event.execute(conn, [earlier])
+        again = {**earlier, "topic": "again"}  # the same id: a duplicate
+        return insert_event.fetch(conn, [again, new])
+
+    returned = await in_thread(db, write)
+    assert [(uuid.UUID(str(r.id)), r.topic) for r in returned] == [(new["id"], "new")]
+    async with db.connect() as conn:
+        topics = (await conn.execute(text("SELECT topic FROM outbox ORDER BY topic"))).scalars().all()
+    assert topics == ["earlier", "new"]
