@@ -87,11 +87,15 @@ def run(conversations: int, rounds: int, db: str, postgres_url: str, pin: bool =
         # shared machine's speed drifts by tens of per cent within a minute.
         tasks = {m: progress.add_task(name, total=per_turn * rounds * slices)
                  for m, (name, _, _) in runs.items()}
+        slice_ratios = []
         for _ in range(slices):
-            for measured, (_, base, pid) in runs.items():
-                measured.add(asyncio.run(_drive(base, pid, conversations, rounds, progress,
-                                                tasks[measured])))
-    ratio = fixline.turns_per_s / bare.turns_per_s if bare.turns_per_s else 0.0
+            pair = {measured: asyncio.run(_drive(base, pid, conversations, rounds, progress,
+                                                 tasks[measured]))
+                    for measured, (_, base, pid) in runs.items()}
+            for measured, part in pair.items():
+                measured.add(part)
+            slice_ratios.append(_ratio(pair[fixline], pair[bare]))
+    ratio = _ratio(fixline, bare)
     lines = {
         "db": db,
         "pinned": "yes" if cores else "no",
@@ -105,11 +109,18 @@ def run(conversations: int, rounds: int, db: str, postgres_url: str, pin: bool =
         "bare_turns_per_s": f"{bare.turns_per_s:.0f}",
         "bare_p95_ms": f"{bare.percentile(0.95):.1f}",
         "bare_ratio": f"{ratio:.2f}",
+        # Each slice pair ran back to back: their spread is the machine's drift within
+        # this run, the yardstick for telling a change from noise.
+        "bare_ratio_slices": " ".join(f"{r:.2f}" for r in slice_ratios),
         "peak_rss_mb": f"{fixline.peak_rss_mb:.0f}",
     }
     for name, value in lines.items():
         print(f"{name}: {value}")
     return 0 if fixline.errors == 0 else 1
+
+
+def _ratio(product: Measured, bare: Measured) -> float:
+    return product.turns_per_s / bare.turns_per_s if bare.turns_per_s else 0.0
 
 
 @contextmanager

@@ -27,6 +27,9 @@ def test_bench_turns_prints_its_figures(db: str) -> None:
     assert figures["db"] == db and figures["errors"] == "0"
     assert int(figures["turns"]) == 6 * 2 * 4 * 2  # conversations x rounds x turns x slices
     assert float(figures["turns_per_s"]) > 0 and 0 < float(figures["bare_ratio"])
+    slices = [float(r) for r in figures["bare_ratio_slices"].split()]
+    assert len(slices) == 2 and min(slices) <= float(figures["bare_ratio"]) + 0.005
+    assert float(figures["bare_ratio"]) <= max(slices) + 0.005
 
 
 def test_bench_turns_refuses_an_empty_measurement() -> None:
