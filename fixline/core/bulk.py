@@ -128,7 +128,7 @@ class Bulk:
         if conn.dialect.name != "postgresql":
             # SQLite's driver runs no RETURNING under executemany: SQLAlchemy's own
             # multi-row VALUES does it there.
-            return conn.execute(self._statement(conn.dialect).returning(
+            return conn.execute(self._statement().returning(
                 *(self._table.c[n] for n in self._returning)), rows).all()
         compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
         assert isinstance(compiled, _Recordset)
@@ -140,7 +140,7 @@ class Bulk:
         self._compiled[dialect.name] = compiled
         return compiled
 
-    def _statement(self, dialect: Dialect) -> Any:
+    def _statement(self) -> Any:
         """The plain INSERT (SQLite's dialect) with ON CONFLICT DO NOTHING as asked."""
         stmt = sqlite.insert(self._table)
         return stmt.on_conflict_do_nothing() if self._ignore_duplicates else stmt
@@ -150,7 +150,7 @@ class Bulk:
         values = {name: bindparam(PREFIX + name) for name in self._columns}
         stmt: Insert | Update
         if self._match is None:
-            stmt = self._statement(dialect).values(values)
+            stmt = self._statement().values(values)
         else:
             stmt = update(table).where(and_(*(
                 table.c[column] == bindparam(PREFIX + key) for column, key in self._match.items()
