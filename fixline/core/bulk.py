@@ -74,9 +74,7 @@ class _Recordset:
         return self._run(conn, rows).all()
 
     def _run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
-        for row in rows:
-            if not self.keys <= row.keys():  # a missing key would be stored as NULL
-                raise KeyError(f"row lacks {sorted(self.keys - row.keys())}")
+        _require(self.keys, rows)
         for key, check in self.checks:  # e.g. no naive datetimes; once per distinct value
             for value in {id(v): v for v in (row[key] for row in rows)}.values():
                 check(value)
@@ -123,13 +121,17 @@ class Bulk:
 
     def fetch(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """Inserts the rows; returns the `returning` columns of those that went in."""
+        if not self._returning:
+            raise ValueError("fetch needs an insert made with `returning`")
         if not rows:
             return []
         if conn.dialect.name != "postgresql":
             # SQLite's driver runs no RETURNING under executemany: SQLAlchemy's own
-            # multi-row VALUES does it there.
-            return conn.execute(self._statement().returning(
-                *(self._table.c[n] for n in self._returning)), rows).all()
+            # multi-row VALUES does it there, for the same columns and the same refusal.
+            _require(frozenset(self._columns), rows)
+            stmt = self._statement().values({n: bindparam(n) for n in self._columns})
+            return conn.execute(stmt.returning(*(self._table.c[n] for n in self._returning)),
+                                [{n: row[n] for n in self._columns} for row in rows]).all()
         compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
         assert isinstance(compiled, _Recordset)
         return compiled.fetch(conn, rows)
@@ -188,6 +190,13 @@ class Bulk:
         checks = tuple((key, check) for key, column in typed.items()
                        if (check := _check(column, dialect)) is not None)
         return _Recordset(sql, frozenset(typed), checks)
+
+
+def _require(keys: frozenset[str], rows: Sequence[Mapping[str, Any]]) -> None:
+    """A missing key would be stored as NULL: refuse the rows instead."""
+    for row in rows:
+        if not keys <= row.keys():
+            raise KeyError(f"row lacks {sorted(keys - row.keys())}")
 
 
 def _value(key: str, column: Column[Any], quote: Callable[[str], str]) -> str:

@@ -144,3 +144,12 @@ async def test_fetch_returns_only_the_rows_that_went_in(db):
     async with db.connect() as conn:
         topics = (await conn.execute(text("SELECT topic FROM outbox ORDER BY topic"))).scalars().all()
     assert topics == ["earlier", "new"]
+
+
+async def test_fetch_refuses_a_row_missing_a_column(db):
+    row = _row("short")
+    del row["available_at"]
+    insert_event = Bulk.insert(outbox, ["id", "topic", "payload", "created_at", "available_at",
+                                        "attempts"], returning=["id"])
+    with pytest.raises(KeyError):
+        await in_thread(db, lambda conn: insert_event.fetch(conn, [row]))
