@@ -37,9 +37,17 @@ _SPOKEN_TEENS = re.compile(r"\b([EF])[\s-]+(ten|eleven|twelve|thirteen|fourteen|
                            r"seventeen|eighteen|nineteen)\b", re.IGNORECASE)
 
 
+# What each spoken form above starts with: a code letter standing alone, then a space or a
+# hyphen and a word or digit. Most messages have none, and one scan for it is cheaper than
+# the three rewrites.
+_SPOKEN_START = re.compile(r"\b[PBCUEF][\s-]+[a-z\d]", re.IGNORECASE)
+
+
 def normalise_spoken(text: str) -> str:
     """Codes as people say them, as codes: "P zero three zero one" -> "P0301",
     "E twenty four" -> "E24", "F 0 5" -> "F05"."""
+    if not _SPOKEN_START.search(text):
+        return text
 
     def digits(m: re.Match[str]) -> str:
         parts = re.split(r"[\s-]+", m.group(2).strip(" -"))

@@ -43,10 +43,14 @@ class Inbound:
     data: dict[str, Any] | None = None
 
     def storable(self) -> Inbound:
-        """The same message with every string made safe for any database."""
-        return replace(self, text=storable(self.text), address=storable(self.address),
-                       message_id=storable(self.message_id),
-                       action=storable(self.action) if self.action is not None else None)
+        """The same message with every string made safe for any database (itself when
+        they all are already: it is immutable)."""
+        text, address, message_id = storable(self.text), storable(self.address), storable(self.message_id)
+        action = storable(self.action) if self.action is not None else None
+        if (text is self.text and address is self.address and message_id is self.message_id
+                and action is self.action):
+            return self
+        return replace(self, text=text, address=address, message_id=message_id, action=action)
 
     @property
     def internal(self) -> bool:

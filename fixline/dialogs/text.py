@@ -18,6 +18,8 @@ _VOWEL = re.compile(r"[aeiouyäöüéèàáíóú]")
 def storable(raw: str) -> str:
     """Text every database accepts: lone surrogates replaced, NUL and other control
     characters (but newlines and tabs) dropped."""
+    if raw.isprintable():  # most messages: no surrogate, no control character, nothing to do
+        return raw
     return _CONTROL.sub("", raw.encode("utf-8", "replace").decode("utf-8"))
 
 
@@ -35,8 +37,7 @@ def clean_text(raw: str, limit: int) -> tuple[str, bool]:
 
 def looks_like_garbage(text: str) -> bool:
     """Keyboard mashing or symbols only: nothing a person could have meant as words."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
+    if not any(map(str.isalpha, text)):
         return not _DIGIT.search(text)
     tokens = _LETTERS.findall(text.lower())
     if not tokens:

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from fixline.agent import extract
 from fixline.agent.extract import (
     book_lookalike,
     book_sibling,
     find_codes,
     find_display_codes,
     find_spoken_codes,
+    normalise_spoken,
 )
 from fixline.agent.redact import redact
 from fixline.agent.vin import decode_vin, find_vins
@@ -69,3 +73,32 @@ def test_a_display_reading_the_tables_do_not_know_becomes_its_known_look_alike()
     assert book_lookalike("OE") == "OE"  # known as read: no guessing
     assert book_lookalike("F217") == "F217"  # no known look-alike either
     assert find_display_codes("Code SE") == ["5E"]
+
+
+_SPOKEN_WORDS = ["E", "f", "P", "c", "u", "b", "twenty", "four", "oh", "zero", "eleven", "5", "24",
+                 "-", "error", "shows", "my", "washer", "E-", "xF", "Fx"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_SPOKEN_WORDS), max_size=10).map(" ".join))
+def test_spoken_codes_shortcut_changes_nothing(text):
+    """The scan that skips texts with no spoken code gives what the three rewrites give."""
+    assert normalise_spoken(text) == _rewrite_spoken(text)
+
+
+def _rewrite_spoken(text: str) -> str:
+    """`normalise_spoken` without its shortcut."""
+    import re
+
+    def digits(m):
+        parts = re.split(r"[\s-]+", m.group(2).strip(" -"))
+        return m.group(1).upper() + "".join(extract._NUMBER_WORDS.get(p.lower(), p) for p in parts)
+
+    def tens(m):
+        unit = extract._NUMBER_WORDS[m.group(3).lower()] if m.group(3) else "0"
+        return m.group(1).upper() + extract._TENS[m.group(2).lower()] + unit
+
+    text = extract._SPOKEN_TENS.sub(tens, text)
+    text = extract._SPOKEN_TEENS.sub(
+        lambda m: m.group(1).upper() + extract._TEENS[m.group(2).lower()], text)
+    return extract._SPOKEN.sub(digits, text)
