@@ -48,6 +48,11 @@ def normalise_spoken(text: str) -> str:
     "E twenty four" -> "E24", "F 0 5" -> "F05"."""
     if not _SPOKEN_START.search(text):
         return text
+    return _rewrite_spoken(text)
+
+
+def _rewrite_spoken(text: str) -> str:
+    """The three rewrites of `normalise_spoken`, with no shortcut."""
 
     def digits(m: re.Match[str]) -> str:
         parts = re.split(r"[\s-]+", m.group(2).strip(" -"))

@@ -20,6 +20,11 @@ def storable(raw: str) -> str:
     characters (but newlines and tabs) dropped."""
     if raw.isprintable():  # most messages: no surrogate, no control character, nothing to do
         return raw
+    return _made_storable(raw)
+
+
+def _made_storable(raw: str) -> str:
+    """The rule itself, with no shortcut."""
     return _CONTROL.sub("", raw.encode("utf-8", "replace").decode("utf-8"))
 
 

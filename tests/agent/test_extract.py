@@ -83,22 +83,4 @@ _SPOKEN_WORDS = ["E", "f", "P", "c", "u", "b", "twenty", "four", "oh", "zero", "
 @given(st.lists(st.sampled_from(_SPOKEN_WORDS), max_size=10).map(" ".join))
 def test_spoken_codes_shortcut_changes_nothing(text):
     """The scan that skips texts with no spoken code gives what the three rewrites give."""
-    assert normalise_spoken(text) == _rewrite_spoken(text)
-
-
-def _rewrite_spoken(text: str) -> str:
-    """`normalise_spoken` without its shortcut."""
-    import re
-
-    def digits(m):
-        parts = re.split(r"[\s-]+", m.group(2).strip(" -"))
-        return m.group(1).upper() + "".join(extract._NUMBER_WORDS.get(p.lower(), p) for p in parts)
-
-    def tens(m):
-        unit = extract._NUMBER_WORDS[m.group(3).lower()] if m.group(3) else "0"
-        return m.group(1).upper() + extract._TENS[m.group(2).lower()] + unit
-
-    text = extract._SPOKEN_TENS.sub(tens, text)
-    text = extract._SPOKEN_TEENS.sub(
-        lambda m: m.group(1).upper() + extract._TEENS[m.group(2).lower()], text)
-    return extract._SPOKEN.sub(digits, text)
+    assert normalise_spoken(text) == extract._rewrite_spoken(text)

