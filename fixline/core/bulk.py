@@ -25,11 +25,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy import JSON, Column, Connection, Float, Insert, Table, Update, and_, bindparam, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from fixline.core.db import json_text
 
 PREFIX = "b_"  # bind names may not be column names; rows are keyed without it
 
@@ -78,8 +79,7 @@ class _Recordset:
         for key, check in self.checks:  # e.g. no naive datetimes; once per distinct value
             for value in {id(v): v for v in (row[key] for row in rows)}.values():
                 check(value)
-        document = orjson.dumps(rows, option=orjson.OPT_NON_STR_KEYS).decode()
-        return conn.exec_driver_sql(self.sql, {"rows": document})
+        return conn.exec_driver_sql(self.sql, {"rows": json_text(rows)})
 
 
 class Bulk:

@@ -24,7 +24,7 @@ import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, partial
 from typing import Any
@@ -37,7 +37,6 @@ from fixline.core.bulk import Bulk
 from fixline.core.clock import utcnow
 from fixline.core.customers import ChannelIdentity, Customer, Identities
 from fixline.core.db import (
-    JSON_CODEC,
     OneOf,
     blocking_twin,
     in_thread,
@@ -106,7 +105,11 @@ class _Recent:
     """The last `size` conversations written, as committed, by conversation: identities
     linked to one conversation see the same, newest copy.
 
-    `get` hands out a copy, so a batch that fails leaves nothing of itself here."""
+    `get` hands out the object itself, for the batch to change in place: a batch that
+    fails drops every conversation it took (`TurnPipeline._commit`), so nothing of a
+    rolled-back turn stays here. A conversation kept here equals what a read from the
+    database gives, because handlers keep only JSON's own types (lists, string keys) in
+    the context and the case (tests/dialogs/test_properties.py checks it)."""
 
     def __init__(self, size: int) -> None:
         self._size = size
@@ -116,10 +119,9 @@ class _Recent:
     def get(self, key: Key) -> _Loaded | None:
         conversation_id = self._keys.get(key)
         found = self._conversations.get(conversation_id) if conversation_id else None
-        if found is None:
-            return None
-        self._conversations.move_to_end(found.conversation_id)
-        return _copy_loaded(found)
+        if found is not None:
+            self._conversations.move_to_end(found.conversation_id)
+        return found
 
     def put(self, loaded: dict[Key, _Loaded]) -> None:
         for key, convo in loaded.items():
@@ -136,22 +138,6 @@ class _Recent:
             conversation_id = self._keys.pop(key, None)
             if conversation_id:
                 self._conversations.pop(conversation_id, None)
-
-
-def _copy_loaded(convo: _Loaded) -> _Loaded:
-    """What a read from the database would give: JSON values rebuilt from their JSON (the
-    same key types, nothing shared with the copy kept in memory)."""
-    case = convo.case
-    if case is not None:
-        case = replace(case, equipment=_json_copy(case.equipment), facts=_json_copy(case.facts),
-                       diagnosis=_json_copy(case.diagnosis), new=False, dirty=False)
-    return replace(convo, context=_json_copy(convo.context), case=case)
-
-
-def _json_copy(value: Any) -> Any:
-    if value is None:
-        return None
-    return JSON_CODEC["json_deserializer"](JSON_CODEC["json_serializer"](value))
 
 
 class TurnPipeline:
@@ -205,7 +191,9 @@ class TurnPipeline:
             if convo.dirty:
                 convo.version += 1
                 convo.dirty = convo.consent_changed = False
-        self._recent.put(loaded)  # these objects are this batch's own: nobody else holds them
+            if convo.case is not None:
+                convo.case.new = convo.case.dirty = False
+        self._recent.put(loaded)  # kept as committed
         if to_deliver and self._on_events:
             self._on_events()
         return results
@@ -331,7 +319,7 @@ class TurnPipeline:
         text, truncated = clean_text(inbound.text, self._limit)
         turn = Turn(
             inbound=inbound, text=text, state=convo.state, context=dict(convo.context),
-            case=_copy_case(convo.case), customer_id=convo.customer_id,
+            case=convo.case.working_copy() if convo.case else None, customer_id=convo.customer_id,
             consented=convo.consented, now=now,
         )
         if truncated:
@@ -406,14 +394,6 @@ def _conversations_of(channels: int, lock: bool) -> Select[Any]:
 
 class TurnFailed(RuntimeError):
     """The turn could not be stored; the caller should tell the customer to retry."""
-
-
-def _copy_case(case: CaseDraft | None) -> CaseDraft | None:
-    """A copy the handler may change freely: a failed turn leaves the loaded case as it was."""
-    if case is None:
-        return None
-    facts = {k: list(v) if isinstance(v, list) else v for k, v in case.facts.items()}
-    return replace(case, equipment=dict(case.equipment), facts=facts, new=False, dirty=False)
 
 
 class _Writes:

@@ -47,6 +47,18 @@ class CaseDraft:
             "diagnosed_at": self.diagnosed_at, "closed_at": self.closed_at,
         }
 
+    def working_copy(self) -> CaseDraft:
+        """A copy a handler may change freely, its lists and dicts included; neither new
+        nor dirty. Built from the attributes: `dataclasses.replace` re-runs `__init__`
+        with every field and cost several times as much, on every turn."""
+        twin = object.__new__(CaseDraft)
+        twin.__dict__ = {
+            **self.__dict__, "equipment": dict(self.equipment),
+            "facts": {k: list(v) if isinstance(v, list) else v for k, v in self.facts.items()},
+            "new": False, "dirty": False,
+        }
+        return twin
+
 
 @dataclass(frozen=True, slots=True)
 class Effect:

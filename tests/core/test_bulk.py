@@ -22,7 +22,8 @@ def _row(topic: str) -> dict[str, object]:
     now = datetime(2026, 12, 1, 9, 30, 15, 123456, tzinfo=UTC)
     return {"id": new_id(), "topic": topic, "created_at": now, "available_at": now,
             "attempts": 0, "payload": {"text": "Grüße 🔧", "codes": ["E24"], "n": 1.5,
-                                       "nested": {"none": None}}}
+                                       "nested": {"none": None},
+                                       "by_number": {1: "one"}}}  # a key JSON writes as "1"
 
 
 async def test_bulk_rows_match_what_execute_stores(db):

@@ -1,5 +1,6 @@
-"""Random sequences of texts, buttons and commands: the engine never raises and the
-conversation never leaves the state table."""
+"""Random sequences of texts, buttons and commands: the engine never raises, the
+conversation never leaves the state table, and the conversation the turn pipeline keeps
+in memory is always what a read from the database gives."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from fixline.core.db import in_thread
+from fixline.dialogs.engine import ConversationEngine
 from fixline.dialogs.machine import Machine
 from fixline.dialogs.messages import Inbound
 from fixline.dialogs.states import State
@@ -54,5 +57,22 @@ async def test_engine_never_raises_and_stays_in_the_table(db, events):
                 )).scalars().all()
             assert all(State(s) in TABLE_STATES for s in states)
             assert not any("something went wrong" in r.text for r in replies)
+            await assert_memory_is_the_database(engine, ("web", address))
     finally:
         await engine.close()
+
+
+async def assert_memory_is_the_database(engine: ConversationEngine, key: tuple[str, str]) -> None:
+    """Handlers must keep only JSON's own types in the context and the case (lists, not
+    tuples; string keys): the pipeline's memory of a conversation is the object its last
+    turn left, and a turn served from it must see what another process reads."""
+    pipeline = engine._pipeline
+    kept = pipeline._recent.get(key)
+    found = await in_thread(engine._db, lambda conn: pipeline._select(conn, [key], False),
+                            readonly=True)
+    if kept is None or key not in found:  # /forget erased it: the version check sees that
+        return
+    read = found[key]
+    assert (kept.state, kept.version, kept.consented) == (read.state, read.version, read.consented)
+    assert kept.context == read.context
+    assert (kept.case and kept.case.row(kept.customer_id)) == (read.case and read.case.row(read.customer_id))
