@@ -24,21 +24,22 @@ def new_id() -> uuid.UUID:
     process's ids of the same millisecond sort before them. Ids made within one tick by
     this process take the next tick, so they still strictly increase."""
     global _last
-    ns = time.time_ns()
-    tick = (ns // 1_000_000) << 12 | (ns % 1_000_000) * 4096 // 1_000_000
+    ms, rest = divmod(time.time_ns(), 1_000_000)
+    tick = ms << 12 | rest * 4096 // 1_000_000
     with _lock:
         if tick <= _last:
             tick = _last + 1
         _last = tick
-    rand = _random.getrandbits(62)
-    value = (tick >> 12) << 80 | (0x7 << 76) | (tick & 0xFFF) << 64 | (0b10 << 62) | rand
-    # What UUID(int=value) builds, without its argument checks (a few microseconds, and a
-    # batch makes several ids per turn): the value is in range by construction.
-    made = _new_uuid(uuid.UUID)
-    _set(made, "int", value)
-    _set(made, "is_safe", uuid.SafeUUID.unknown)
+    # What UUID(int=value) builds, without its argument checks (a batch makes several
+    # ids per turn): the value is in range by construction.
+    made = _new_uuid(_UUID)
+    _set(made, "int", (tick >> 12) << 80 | (tick & 0xFFF) << 64 | _MARKS | _random.getrandbits(62))
+    _set(made, "is_safe", _UNKNOWN)
     return made
 
 
 _new_uuid = object.__new__
 _set = object.__setattr__
+_UUID = uuid.UUID
+_UNKNOWN = uuid.SafeUUID.unknown
+_MARKS = 0x7 << 76 | 0b10 << 62  # the version (7) and variant (RFC 9562) bits

@@ -296,7 +296,7 @@ class TurnPipeline:
         created, as a read would load them (not those another process created first)."""
         customers = {k: new_id() for k in keys}
         _INSERT_CUSTOMER.execute(conn, [{"id": c, "created_at": now} for c in customers.values()])
-        created = {(r.channel, r.address) for r in _INSERT_IDENTITY.fetch(conn, [
+        created = {(channel, address) for channel, address in _INSERT_IDENTITY.fetch(conn, [
             {"id": new_id(), "customer_id": customers[k], "channel": k[0], "address": k[1],
              "created_at": now} for k in keys])}
         lost = [customers[k] for k in keys if k not in created]  # another process was first

@@ -141,7 +141,7 @@ async def test_fetch_returns_only_the_rows_that_went_in(db):
         return insert_event.fetch(conn, [again, new])
 
     returned = await in_thread(db, write)
-    assert [(uuid.UUID(str(r.id)), r.topic) for r in returned] == [(new["id"], "new")]
+    assert [(uuid.UUID(str(id_)), topic) for id_, topic in returned] == [(new["id"], "new")]
     async with db.connect() as conn:
         topics = (await conn.execute(text("SELECT topic FROM outbox ORDER BY topic"))).scalars().all()
     assert topics == ["earlier", "new"]
