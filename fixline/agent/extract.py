@@ -90,20 +90,46 @@ def find_codes(text: str, on_display: bool = False) -> list[str]:
     """Codes in the order they appear, upper-cased, without duplicates. Text read off a
     display (OCR) needs no cue word: what a display shows is the code."""
     text = normalise_spoken(repair_display(text) if on_display else text)
+    if on_display:
+        return _codes_in(text, True)
+    # Each scan is costly (a word boundary at every position); one quick search says
+    # whether it could find anything: every code with a digit has a letter next to it
+    # ("E24", "P0301", "4C"), and the letter pairs ("OE") are two capitals.
+    numbers = _NUMBER_HINT.search(text) is not None
+    letters = _PAIR_HINT.search(text) is not None
+    if not (numbers or letters):
+        return []
+    return _codes_in(text, False, numbers=numbers, letters=letters)
+
+
+_NUMBER_HINT = re.compile(r"[a-z][-\s]?\d|\d[a-z]", re.IGNORECASE)
+_PAIR_HINT = re.compile(r"[A-Z]{2}")
+_PAIRS_WITHOUT_CUE = frozenset({"OE", "UE", "DE", "LE", "IE", "SUD"})
+
+
+def _codes_in(text: str, on_display: bool, *, numbers: bool = True,
+              letters: bool = True) -> list[str]:
+    """The rule itself: with `numbers` and `letters` (the default) every scan runs. The
+    cue word is looked for once a code needs it ("E24" counts with or without one)."""
     found: list[str] = []
-    for m in _OBD.finditer(text):
+    cue: bool | None = True if on_display else None
+    for m in _OBD.finditer(text) if numbers else ():
         found.append((m.group(1) + m.group(2)).upper())
-    cue = on_display or bool(_CODE_CUE.search(text))
-    for m in _APPLIANCE_ALNUM.finditer(text):
+    for m in _APPLIANCE_ALNUM.finditer(text) if numbers else ():
         code = _SEPARATORS.sub("", m.group(1)).upper()
-        if code[0].isdigit() and not cue:
-            continue  # "2 hours", "3D": only with a cue word
-        if code[0] in "HL" and not cue:
-            continue
+        if code[0].isdigit() or code[0] in "HL":  # "2 hours", "3D", "H2O": only with a cue word
+            if cue is None:
+                cue = _CODE_CUE.search(text) is not None
+            if not cue:
+                continue
         found.append(code)
-    for m in _APPLIANCE_LETTERS.finditer(text):
-        if cue or m.group(1) in {"OE", "UE", "DE", "LE", "IE", "SUD"}:
-            found.append(m.group(1).upper())
+    for m in _APPLIANCE_LETTERS.finditer(text) if letters else ():
+        if m.group(1) not in _PAIRS_WITHOUT_CUE:
+            if cue is None:
+                cue = _CODE_CUE.search(text) is not None
+            if not cue:
+                continue
+        found.append(m.group(1).upper())
     return list(dict.fromkeys(found))
 
 

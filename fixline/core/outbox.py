@@ -46,10 +46,11 @@ class Event:
     id: uuid.UUID | None = None
     attempts: int = 0
 
-    def row(self, *, delivered: bool = False) -> dict[str, Any]:
+    def row(self, *, delivered: bool = False, now: datetime | None = None) -> dict[str, Any]:
         """Column values for an outbox insert (used by batch writers); `delivered` for an
-        event no handler takes (see `Handlers.subscribed`)."""
-        now = utcnow()
+        event no handler takes (see `Handlers.subscribed`); `now`, the writer's clock
+        (a batch's one timestamp) if it has one."""
+        now = now or utcnow()
         return {
             "id": self.id or new_id(),
             "topic": self.topic,

@@ -449,7 +449,7 @@ class _Writes:
         _INSERT_MESSAGE.execute(conn, self.messages)
         # An event no handler takes is stored as the record it is, already delivered:
         # waking the dispatcher for it would cost a claim and an update for nothing.
-        rows = [e.row(delivered=not subscribed(e.topic)) for e in self.events]
+        rows = [e.row(delivered=not subscribed(e.topic), now=now) for e in self.events]
         _INSERT_EVENT.execute(conn, rows)
         return any(r["delivered_at"] is None for r in rows)
 

@@ -84,3 +84,15 @@ _SPOKEN_WORDS = ["E", "f", "P", "c", "u", "b", "twenty", "four", "oh", "zero", "
 def test_spoken_codes_shortcut_changes_nothing(text):
     """The scan that skips texts with no spoken code gives what the three rewrites give."""
     assert normalise_spoken(text) == extract._rewrite_spoken(text)
+
+
+_CODE_WORDS = ["E24", "e 24", "P0301", "p0420", "4C", "5e", "OE", "oe", "SUD", "H2O", "LE", "dE",
+               "2", "hours", "code", "error", "Bosch", "drains", "F05", "UB", "-", "water",
+               "E", "f", "l-", "3", "2015", "Ré", "١٢", "ſ", "K", "\t", "P 0", "x9"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_CODE_WORDS), max_size=8).map(" ".join))
+def test_codes_shortcut_changes_nothing(text):
+    """Skipping the scans that could find nothing gives what every scan gives."""
+    assert find_codes(text) == extract._codes_in(normalise_spoken(text), False)
