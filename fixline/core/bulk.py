@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,19 +76,21 @@ class _Recordset:
     checks: tuple[tuple[str, Callable[[Any], None]], ...]  # key, what its column refuses
 
     def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
-        return self._run(conn, rows).rowcount
+        with self._run(conn, rows) as cursor:
+            return int(cursor.rowcount)
 
     def fetch(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
-        return self._run(conn, rows).fetchall()
+        with self._run(conn, rows) as cursor:
+            return list(cursor.fetchall())
 
     def _run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
         _require(self.keys, rows)
         for key, check in self.checks:  # e.g. no naive datetimes; once per distinct value
             for value in {id(v): v for v in (row[key] for row in rows)}.values():
                 check(value)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = _cursor(conn)
         cursor.execute(self.sql, {"rows": json_text(rows)})
-        return cursor
+        return closing(cursor)
 
 
 class Bulk:
@@ -125,9 +128,9 @@ class Bulk:
         compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
         if isinstance(compiled, _Recordset):
             return compiled.execute(conn, rows)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.executemany(compiled.sql, compiled.parameters(rows))
-        return cursor.rowcount
+        with closing(_cursor(conn)) as cursor:
+            cursor.executemany(compiled.sql, compiled.parameters(rows))
+            return int(cursor.rowcount)
 
     def fetch(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """Inserts the rows; returns the `returning` columns of those that went in, a
@@ -201,6 +204,11 @@ class Bulk:
         checks = tuple((key, check) for key, column in typed.items()
                        if (check := _check(column, dialect)) is not None)
         return _Recordset(sql, frozenset(typed), checks)
+
+
+def _cursor(conn: Connection) -> Any:
+    """The driver's cursor on the connection's own transaction (see the module's text)."""
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
 def _require(keys: frozenset[str], rows: Sequence[Mapping[str, Any]]) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import bindparam, text
 
 from fixline.core.clock import utcnow
@@ -159,3 +160,22 @@ async def test_two_engines_meeting_a_new_customer_make_one(db, settings):
     await one.close()
     await two.close()
     await other_db.dispose()
+
+
+async def test_turns_go_on_after_the_database_server_drops_every_connection(engine, db):
+    """A restarted or failed-over server leaves the pools holding dead connections; the
+    batch writes bypass SQLAlchemy's statement wrapper, so it is the pool's ping at
+    checkout that must find them and connect anew, with no turn lost."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop connections")
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.say("2015 Bosch dishwasher")
+    async with db.connect() as conn:
+        await conn.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        await conn.commit()
+    replies = await customer.say("it shows E24 and water stays in the bottom")
+    assert replies and not any("went wrong" in r.text for r in replies)
+    assert await count(db, "SELECT count(*) FROM messages WHERE text LIKE 'it shows E24%'") == 1
