@@ -39,7 +39,12 @@ class Customer(Base):
 
 class ChannelIdentity(Base):
     __tablename__ = "channel_identities"
-    __table_args__ = (UniqueConstraint("channel", "address"),)
+    # Address first: a lookup of many addresses of one channel (`Identities`) then finds
+    # each in the index even where PostgreSQL has no statistics yet (a young database,
+    # before autovacuum's first ANALYZE). With the channel first it planned the channel
+    # alone as the index condition and compared every identity of the channel with
+    # every address asked for: 5.7 ms for 20 addresses among 5,000, against 0.07 ms.
+    __table_args__ = (UniqueConstraint("address", "channel"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     customer_id: Mapped[uuid.UUID] = mapped_column(

@@ -24,6 +24,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     MetaData,
+    String,
     any_,
     bindparam,
     event,
@@ -265,5 +266,11 @@ def _one_of(element: OneOf, compiler: Any, **kw: Any) -> str:
 
 @compiles(OneOf, "postgresql")
 def _one_of_postgresql(element: OneOf, compiler: Any, **kw: Any) -> str:
-    array = bindparam(element.name, type_=postgresql.ARRAY(element.column.type))
+    # An array of the column's type without its length: `VARCHAR(128)[]` makes the
+    # server check every element's length each time the array is read, which a
+    # comparison applied row by row does for every row.
+    item = element.column.type
+    if isinstance(item, String) and item.length is not None:
+        item = String()
+    array = bindparam(element.name, type_=postgresql.ARRAY(item))
     return compiler.process(element.column == any_(array), **kw)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from fixline.core.db import blocking_twin, create_engine
 from fixline.core.dispatcher import Dispatcher, Handlers
@@ -69,3 +69,44 @@ async def test_hot_path_statements_use_indexes(sqlite_settings: Settings) -> Non
     finally:
         await engine.close()
         await db.dispose()
+
+
+async def test_identity_lookups_find_each_address_by_index_on_a_young_postgresql(db) -> None:
+    """Before autovacuum's first ANALYZE PostgreSQL has no statistics on a table. With the
+    channel first in the identities' unique index it then took `channel = …` alone as the
+    index condition and compared every identity of the channel with every address asked
+    for, on each batch of turns and each history read."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite's plans are checked above")
+    from fixline.core.customers import Identities
+    from fixline.dialogs.pipeline import _conversations_of
+    from fixline.dialogs.transcript import _last_messages
+
+    async with db.begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO customers (id, created_at) "
+            "SELECT md5('c' || i)::uuid, now() FROM generate_series(1, 20000) i"))
+        await conn.execute(text(
+            "INSERT INTO channel_identities (id, customer_id, channel, address, created_at) "
+            "SELECT md5('i' || i)::uuid, md5('c' || i)::uuid, 'web', 'session-' || i, now() "
+            "FROM generate_series(1, 20000) i"))
+        await conn.execute(text(  # as on a young database: no statistics yet
+            "DELETE FROM pg_statistic WHERE starelid = 'channel_identities'::regclass"))
+    identities = Identities(("web", f"session-{i}") for i in range(1, 40, 2))
+    async with db.connect() as conn:
+        for statement in (_conversations_of(identities.channels, False),
+                          _last_messages(identities.channels)):
+            compiled = statement.compile(dialect=conn.dialect)
+            plan = (await conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled),
+                                               {**identities.params, "limit": 200})).scalar_one()
+            scans = [node for node in _nodes(plan[0]["Plan"])
+                     if node.get("Relation Name") == "channel_identities"]
+            assert scans, plan
+            for node in scans:
+                found_by = node.get("Index Cond") or node.get("Recheck Cond") or ""
+                assert "address" in found_by, node
+                assert "address" not in node.get("Filter", ""), node
+
+
+def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node, *(n for child in node.get("Plans", ()) for n in _nodes(child))]
