@@ -36,11 +36,7 @@ from fixline.core.batching import Batcher
 from fixline.core.bulk import Bulk
 from fixline.core.clock import utcnow
 from fixline.core.customers import ChannelIdentity, Customer, Identities
-from fixline.core.db import (
-    OneOf,
-    blocking_twin,
-    in_thread,
-)
+from fixline.core.db import OneOf, blocking_twin, in_thread, planned_each_time
 from fixline.core.ids import new_id
 from fixline.core.outbox import Event, OutboxRow
 from fixline.dialogs.messages import Inbound, Reply
@@ -274,7 +270,9 @@ class TurnPipeline:
         identities = Identities(keys)
         stmt = _conversations_of(identities.channels, lock)
         loaded: dict[Key, _Loaded] = {}
-        for r in conn.execute(stmt, identities.params):
+        with planned_each_time(conn):
+            rows = conn.execute(stmt, identities.params).all()
+        for r in rows:
             case = None
             if r.case_id is not None:
                 case = CaseDraft(

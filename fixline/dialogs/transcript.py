@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, bindparam, func, select
 
 from fixline.core.customers import ChannelIdentity, Identities
+from fixline.core.db import planned_each_time
 from fixline.dialogs.models import Message
 
 Key = tuple[str, str, int]  # channel, address, how many messages at most
@@ -18,8 +19,9 @@ def transcripts_of(keys: list[Key], conn: Connection) -> list[list[dict[str, Any
     shows them again (a reloaded web page). Button presses the client made by itself
     (no label) are left out."""
     identities = Identities(dict.fromkeys((c, a) for c, a, _ in keys))
-    rows = conn.execute(_last_messages(identities.channels),
-                        {**identities.params, "limit": max(k[2] for k in keys)}).all()
+    with planned_each_time(conn):
+        rows = conn.execute(_last_messages(identities.channels),
+                            {**identities.params, "limit": max(k[2] for k in keys)}).all()
     by_identity: dict[tuple[str, str], list[Any]] = {}
     for r in rows:
         by_identity.setdefault((r.identity_channel, r.address), []).append(r)

@@ -110,3 +110,28 @@ async def test_identity_lookups_find_each_address_by_index_on_a_young_postgresql
 
 def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
     return [node, *(n for child in node.get("Plans", ()) for n in _nodes(child))]
+
+
+async def test_identity_lookups_are_planned_for_each_execution_on_postgresql(db) -> None:
+    """A plan the server kept from the table's first rows would read the whole table once
+    it has grown (`planned_each_time`); the writes may keep theirs."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite plans every statement anew")
+    engine = make_engine(db)
+    try:
+        for n in range(8):  # more runs than psycopg waits for before it prepares one
+            await engine.handle(Inbound(channel="web", address=f"plan-{n}", text="",
+                                        action="/start", message_id=f"plan-{n}"))
+            await engine.transcript("web", f"plan-{n}")
+        twin = blocking_twin(db)
+        idle = [twin.connect() for _ in range(twin.pool.checkedin())]
+        try:
+            kept = [s for conn in idle for s in conn.exec_driver_sql(
+                "SELECT statement FROM pg_prepared_statements").scalars()]
+        finally:
+            for conn in idle:
+                conn.close()
+    finally:
+        await engine.close()
+    assert any(s.startswith("INSERT INTO messages") for s in kept), kept  # prepared ones are seen
+    assert not [s for s in kept if s.startswith("SELECT") and "channel_identities" in s]
