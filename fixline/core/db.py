@@ -145,10 +145,10 @@ def planned_each_time(conn: Connection) -> Iterator[Connection]:
     batch and every history read (9.7 ms at 3,000 identities, against 0.1 ms by index).
     Autovacuum's next ANALYZE would replace the plan, but only a minute or more later,
     and only once the table had grown by a tenth. Planning anew costs ~0.1 ms a time."""
-    raw = conn.connection.dbapi_connection
-    if conn.dialect.name != "postgresql" or raw is None:
+    if conn.dialect.name != "postgresql":  # SQLite plans every statement anew
         yield conn
         return
+    raw = conn.connection.dbapi_connection
     threshold = raw.prepare_threshold  # type: ignore[attr-defined]
     raw.prepare_threshold = None  # type: ignore[attr-defined]
     try:
