@@ -30,6 +30,20 @@ async def test_a_bare_number_picks_the_button_last_shown(engine, db):
     assert "oven" not in str(symptoms)
 
 
+async def test_a_typed_button_label_picks_that_button(db):
+    engine = make_engine(db, CannedDiagnostician(DRAIN))
+    ann = Customer(engine, channel="whatsapp")
+    await ann.say("hi")
+    await ann.say("  I AGREE. ")
+    assert "What needs fixing?" in ann.text
+    await ann.say("2015 Bosch dishwasher")
+    await ann.say("shows E24 and leaves dirty water in the bottom")
+    assert "outcome:fixed" in ann.actions
+    await ann.say("It\u2019s fixed!")  # a phone's curly apostrophe
+    assert "How helpful" in ann.text
+    await engine.close()
+
+
 async def test_a_superscript_number_is_just_text(engine):
     """Found by the property test: "²" counts as a digit but is no number."""
     ann = Customer(engine, channel="sms")

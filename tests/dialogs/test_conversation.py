@@ -29,6 +29,31 @@ async def test_greeting_asks_consent_and_keeps_the_first_description(engine, db)
     assert await state_of(db) == [State.DIAGNOSED]
 
 
+async def test_a_typed_yes_is_consent_and_a_typed_no_is_answered(engine, db):
+    """On SMS and WhatsApp there are no buttons to tap, and on any channel people type."""
+    ann = Customer(engine, channel="sms")
+    await ann.say("hi")
+    await ann.say("no")
+    assert "I'll wait" in ann.text
+    assert await state_of(db) == [State.START]
+    await ann.say("Yes please!")
+    assert "What needs fixing?" in ann.text
+    bob = Customer(engine)
+    await bob.say("No hot water in the shower since this morning")  # a description, no "no"
+    assert "Is that OK?" in bob.text
+    await bob.say("ok, it's a 2015 Bosch dishwasher that shows E24")
+    assert "I can't diagnose this yet" in bob.text  # consent, and the rest used at once
+    consented = await count(db, "SELECT count(*) FROM customers WHERE consented_at IS NOT NULL")
+    assert consented == 2
+
+
+async def test_yes_but_is_not_taken_as_consent(engine):
+    ann = Customer(engine)
+    await ann.say("hi")
+    await ann.say("yes, but not the photos")
+    assert "Is that OK?" in ann.text
+
+
 async def test_honest_answer_without_a_diagnostician(engine):
     customer = Customer(engine)
     await customer.consent()

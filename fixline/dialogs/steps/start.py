@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from fixline.agent.equipment import category_of
 from fixline.dialogs.messages import Button
 from fixline.dialogs.states import State
 from fixline.dialogs.steps import equipment
+from fixline.dialogs.steps.choices import as_label
 from fixline.dialogs.steps.common import ask_equipment, is_description
 from fixline.dialogs.turn import Turn
 
@@ -26,10 +29,39 @@ PRIVACY = (
 )
 
 
+DECLINED = (
+    "Understood. I can't help without keeping the conversation, so I'll wait: say yes "
+    "whenever you're ready, or send /forget to erase what you've sent so far."
+)
+# Typed answers to "Is that OK?". A message made only of these words agrees ("yes
+# please", "ok sure"); one that starts with an agreeing word and a comma or full stop
+# agrees and goes on ("Yes, my dishwasher won't drain"). Only a whole-message "no"
+# declines: "no hot water" describes a problem.
+AGREEING = frozenset({
+    "yes", "y", "yeah", "yep", "yup", "ok", "okay", "k", "sure", "agree", "agreed", "i",
+    "fine", "that's", "thats", "is", "of", "course", "go", "ahead", "alright", "all", "right",
+    "please", "thanks", "thank", "you", "sounds", "good", "great", "thing", "\N{THUMBS UP SIGN}",
+})
+AGREEING_ALONE = AGREEING - {"i", "that's", "thats", "is", "of", "go", "all", "please", "thanks",
+                             "thank", "you", "sounds", "thing"}
+DECLINING = frozenset({"no", "n", "nope", "nah", "no thanks", "no thank you", "i don't agree",
+                       "i do not agree", "i disagree", "disagree", "\N{THUMBS DOWN SIGN}"})
+AGREES_AND_GOES_ON = re.compile(
+    r"^\s*(?:yes|yeah|yep|ok|okay|sure|i agree|agreed)\s*[,.!;:\-\u2013\u2014]+\s*(?!but\b)(\S.*)",
+    re.IGNORECASE | re.DOTALL)
+
+
 def handle(turn: Turn) -> None:
-    if turn.action == "consent:yes":
+    said = "" if turn.action else answer_to_consent(turn.text)
+    if said == "no":
+        turn.say(DECLINED, CONSENT_BUTTONS)
+        return
+    if turn.action == "consent:yes" or said == "yes":
         turn.consent_given = True
         pending = turn.context.pop("pending", None)
+        rest = consent_rest(turn.text) if said == "yes" else ""
+        if rest and worth_keeping(rest):
+            pending = f"{pending}\n{rest}" if pending else rest
         if pending:
             turn.text, turn.action = pending, None
             equipment.handle(turn, greeting="Thanks! ")
@@ -50,3 +82,20 @@ def worth_keeping(text: str) -> bool:
     """A first message that already says what is wrong is used once consent is given;
     a plain "hi" is not."""
     return category_of(text) is not None or is_description(text)
+
+
+def answer_to_consent(text: str) -> str:
+    """"yes" or "no" when the text answers the consent question, else ""."""
+    said = as_label(text[:200])
+    if said in DECLINING:
+        return "no"
+    words = set(said.split())
+    if (words & AGREEING_ALONE and words <= AGREEING) or AGREES_AND_GOES_ON.match(text[:200]):
+        return "yes"
+    return ""
+
+
+def consent_rest(text: str) -> str:
+    """What follows the "yes" in "yes, my dishwasher won't drain"."""
+    found = AGREES_AND_GOES_ON.match(text)
+    return found.group(1).strip() if found else ""
