@@ -3,7 +3,10 @@ measured against a bare FastAPI WebSocket echo served the same way.
 
 Both servers are up for the whole run and are measured in alternating slices, so the
 ratio compares them on the same machine: on a shared two-core machine one run's speed
-can differ from the next one's by a third."""
+can differ from the next one's by a third. Every slice lasts the same time for both: with
+a fixed number of turns the echo's slices lasted a quarter of the product's, under a
+second, and one busy moment of the machine moved the echo's rate, and so the ratio, by a
+quarter."""
 
 from __future__ import annotations
 
@@ -20,7 +23,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 
 import httpx
@@ -28,7 +30,9 @@ import psutil
 import psycopg
 import websockets
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn
+
+from fixline.web.session import COOKIE, SessionCookie
 
 SCRIPT: list[dict[str, str]] = [
     {"type": "button", "action": "/start"},
@@ -37,6 +41,11 @@ SCRIPT: list[dict[str, str]] = [
     {"type": "message", "text": "it shows E24 and there is dirty water left in the bottom"},
 ]
 SLICES = 3  # measured slices per server, alternating
+WARM_UP = 2.0  # seconds on each server before the measured slices, not counted
+# Each slice starts with its clients all connecting at once; turns are counted from this
+# long after, when the servers run steadily, so the start costs both the same (nothing).
+SETTLE = 0.5  # seconds
+SECRET = "bench"  # the servers' session key: the client signs its own session cookies
 console = Console(stderr=True)
 
 
@@ -64,32 +73,31 @@ class Measured:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def run(conversations: int, rounds: int, db: str, postgres_url: str, pin: bool = False,
+def run(conversations: int, seconds: float, db: str, postgres_url: str, pin: bool = False,
         slices: int = SLICES) -> int:
     if db not in {"sqlite", "postgres"}:
         console.print("--db is sqlite or postgres")
         return 2
     cores = _cores(pin)
     fixline, bare = Measured(), Measured()
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeRemainingColumn(), console=console) as progress, \
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed:.0f}/{task.total:.0f} s"), console=console) as progress, \
             _database(db, postgres_url) as env, \
             _server(["fixline.cli.serve:make_app", "--factory"], env, cores) as product, \
-            _server(["fixline.cli.bench_echo:app"], dict(os.environ), cores) as echo:
-        per_turn = conversations * len(SCRIPT)
+            _server(["fixline.cli.bench_echo:app"], _environment(), cores) as echo:
         runs = {fixline: (f"fixline ({db})", *product), bare: ("bare echo", *echo)}
-        # A round first, not counted, on each server: what a server pays once (first use
+        # A while first, not counted, on each server: what a server pays once (first use
         # of code paths, connection pools, statement caches) is not a turn's cost.
         for name, base, pid in runs.values():
-            warm = progress.add_task(f"{name}: warm-up", total=per_turn)
-            asyncio.run(_drive(base, pid, conversations, 1, progress, warm))
+            warm = progress.add_task(f"{name}: warm-up", total=WARM_UP)
+            asyncio.run(_drive(base, pid, conversations, WARM_UP, progress, warm))
         # Then the two in turns, a slice each, so that both see the same machine: a
         # shared machine's speed drifts by tens of per cent within a minute.
-        tasks = {m: progress.add_task(name, total=per_turn * rounds * slices)
+        tasks = {m: progress.add_task(name, total=seconds * slices)
                  for m, (name, _, _) in runs.items()}
         slice_ratios = []
         for _ in range(slices):
-            pair = {measured: asyncio.run(_drive(base, pid, conversations, rounds, progress,
+            pair = {measured: asyncio.run(_drive(base, pid, conversations, seconds, progress,
                                                  tasks[measured]))
                     for measured, (_, base, pid) in runs.items()}
             for measured, part in pair.items():
@@ -100,6 +108,7 @@ def run(conversations: int, rounds: int, db: str, postgres_url: str, pin: bool =
         "db": db,
         "pinned": "yes" if cores else "no",
         "conversations": conversations,
+        "seconds": f"{fixline.seconds:.0f}",
         "turns": len(fixline.latencies),
         "turns_per_s": f"{fixline.turns_per_s:.0f}",
         "p50_ms": f"{fixline.percentile(0.50):.1f}",
@@ -123,12 +132,17 @@ def _ratio(product: Measured, bare: Measured) -> float:
     return product.turns_per_s / bare.turns_per_s if bare.turns_per_s else 0.0
 
 
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FIXLINE_")}
+    env["FIXLINE_SECRET_KEY"] = SECRET
+    return env
+
+
 @contextmanager
 def _database(db: str, postgres_url: str) -> Iterator[dict[str, str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FIXLINE_")}
+    env = _environment()
     data_dir = Path(tempfile.mkdtemp(prefix="fixline-bench-"))
     env["FIXLINE_DATA_DIR"] = str(data_dir)
-    env["FIXLINE_SECRET_KEY"] = "bench"
     name = None
     try:
         if db == "postgres":
@@ -195,44 +209,42 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], seconds: float) 
         time.sleep(0.1)
 
 
-async def _drive(base: str, pid: int, conversations: int, rounds: int, progress: Progress,
+async def _drive(base: str, pid: int, conversations: int, seconds: float, progress: Progress,
                  task: object) -> Measured:
+    """C clients, each running one new conversation after another; counts the turns
+    answered in the `seconds` that follow a settling time (`SETTLE`)."""
     measured = Measured()
-    limits = httpx.Limits(max_connections=50)
-    # Each conversation is a new browser: the client must not send one session's cookie back.
-    no_jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    # A few requests at a time: httpx's pool rescans every waiting request whenever a
-    # connection frees up, so thousands queued at once take minutes, then time out.
-    gate = asyncio.Semaphore(100)
-
-    async def cookie() -> str:
-        async with gate:
-            return await _cookie(http, base)
-
-    async with httpx.AsyncClient(limits=limits, cookies=no_jar, timeout=60) as http:
-        cookies = await asyncio.gather(*(cookie() for _ in range(conversations * rounds)))
+    # Each conversation is a new browser with a session cookie of its own, as the page
+    # would set it; signed here, so no request of ours that is not a turn runs meanwhile.
+    sessions = SessionCookie(SECRET, secure=False)
     server = psutil.Process(pid)
     done = asyncio.Event()
+    start = next(t.completed for t in progress.tasks if t.id == task)
 
-    async def sample_rss() -> None:
+    async def sample() -> None:
         while not done.is_set():
             measured.peak_rss_mb = max(measured.peak_rss_mb, server.memory_info().rss / 2**20)
+            elapsed = min(seconds, max(0.0, time.perf_counter() - counted_from))
+            progress.update(task, completed=start + elapsed)  # type: ignore[arg-type]
             await asyncio.sleep(0.2)
 
-    async def client(index: int) -> None:
-        for r in range(rounds):
-            cookie = cookies[index * rounds + r]
+    async def client() -> None:
+        while time.perf_counter() < deadline:
+            cookie = f"{COOKIE}={sessions.mint()[1]}"
             try:
-                await _conversation(base, cookie, measured, progress, task)
+                await _conversation(base, cookie, measured, counted_from=counted_from,
+                                    deadline=deadline)
             except Exception:
                 measured.errors += 1
 
-    sampler = asyncio.create_task(sample_rss())
-    started = time.perf_counter()
-    await asyncio.gather(*(client(i) for i in range(conversations)))
-    measured.seconds = time.perf_counter() - started
+    counted_from = time.perf_counter() + SETTLE
+    deadline = counted_from + seconds
+    sampler = asyncio.create_task(sample())
+    await asyncio.gather(*(client() for _ in range(conversations)))
+    measured.seconds = seconds
     done.set()
     await sampler
+    progress.update(task, completed=start + seconds)  # type: ignore[arg-type]
     return measured
 
 
@@ -242,8 +254,12 @@ async def _cookie(http: httpx.AsyncClient, base: str) -> str:
     return f"fixline_session={value}" if value else ""
 
 
-async def _conversation(base: str, cookie: str, measured: Measured, progress: Progress,
-                        task: object, patience: float = 60) -> None:
+async def _conversation(base: str, cookie: str, measured: Measured,
+                        progress: Progress | None = None, task: object = None,
+                        patience: float = 60, counted_from: float = 0.0,
+                        deadline: float = float("inf")) -> None:
+    """One conversation through the script; a turn counts if its answer came between
+    `counted_from` and `deadline`, and none starts after the deadline."""
     headers = {"Cookie": cookie} if cookie else {}
     # No keepalive pings: they are not turns, and a server slowed down on purpose (the
     # instruction count runs it under valgrind) must not be dropped for answering late.
@@ -254,6 +270,8 @@ async def _conversation(base: str, cookie: str, measured: Measured, progress: Pr
         json.loads(await ws.recv())  # history
         for frame in SCRIPT:
             started = time.perf_counter()
+            if started >= deadline:
+                return
             await ws.send(json.dumps(frame))
             while True:
                 async with asyncio.timeout(patience):  # wait_for would start a task per frame
@@ -263,5 +281,11 @@ async def _conversation(base: str, cookie: str, measured: Measured, progress: Pr
                 if reply["type"] == "error":
                     measured.errors += 1
                     break
-            measured.latencies.append(time.perf_counter() - started)
-            progress.advance(task)  # type: ignore[arg-type]
+            answered = time.perf_counter()
+            if answered > deadline:
+                return
+            if answered < counted_from:
+                continue
+            measured.latencies.append(answered - started)
+            if progress is not None:
+                progress.advance(task)  # type: ignore[arg-type]

@@ -192,8 +192,8 @@ def bench_media(
 @bench_app.command("turns")
 def bench_turns(
     conversations: Annotated[int, typer.Option("--conversations", "-c", min=1)] = 200,
-    rounds: Annotated[int, typer.Option(min=1, help="Conversations each client runs in turn, "
-                                                    "per slice.")] = 5,
+    seconds: Annotated[float, typer.Option(min=0.5, help="How long each slice lasts, on each "
+                                                          "server.")] = 4.0,
     slices: Annotated[int, typer.Option(min=1, help="Measured slices per server, product and "
                                                     "echo alternating.")] = 3,
     db: Annotated[str, typer.Option(help="sqlite or postgres")] = "sqlite",
@@ -204,7 +204,7 @@ def bench_turns(
     """Durable conversation turns over the web chat WebSocket against a bare echo."""
     from fixline.cli.bench_turns import run
 
-    raise typer.Exit(run(conversations, rounds, db, postgres_url, pin, slices))
+    raise typer.Exit(run(conversations, seconds, db, postgres_url, pin, slices))
 
 
 @bench_app.command("instructions")

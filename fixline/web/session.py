@@ -31,7 +31,12 @@ class SessionCookie:
             return None
 
     def issue(self, response: Response) -> str:
-        sid = secrets.token_urlsafe(18)
-        response.set_cookie(COOKIE, self._signer.sign(sid).decode(), max_age=MAX_AGE,
-                            httponly=True, samesite="lax", secure=self._secure)
+        sid, value = self.mint()
+        response.set_cookie(COOKIE, value, max_age=MAX_AGE, httponly=True, samesite="lax",
+                            secure=self._secure)
         return sid
+
+    def mint(self) -> tuple[str, str]:
+        """A new session id and the cookie value that carries it."""
+        sid = secrets.token_urlsafe(18)
+        return sid, self._signer.sign(sid).decode()

@@ -19,13 +19,14 @@ NAMES = ("turns_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "bare_turns_per_
 def test_bench_turns_prints_its_figures(db: str) -> None:
     url = PG_SERVER.replace("postgresql://", "postgresql+psycopg://")
     done = subprocess.run(
-        [str(BIN / "fixline"), "bench", "turns", "-c", "6", "--rounds", "2", "--slices", "2", "--db", db,
+        [str(BIN / "fixline"), "bench", "turns", "-c", "6", "--seconds", "1", "--slices", "2", "--db", db,
          "--postgres-url", url], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     figures = dict(line.split(": ", 1) for line in done.stdout.splitlines())
     assert set(NAMES) <= set(figures)
     assert figures["db"] == db and figures["errors"] == "0"
-    assert int(figures["turns"]) == 6 * 2 * 4 * 2  # conversations x rounds x turns x slices
+    assert figures["seconds"] == "2"  # two slices of a second
+    assert int(figures["turns"]) >= 6 * 4  # at least a conversation per client in that time
     assert float(figures["turns_per_s"]) > 0 and 0 < float(figures["bare_ratio"])
     slices = [float(r) for r in figures["bare_ratio_slices"].split()]
     assert len(slices) == 2 and min(slices) <= float(figures["bare_ratio"]) + 0.005
