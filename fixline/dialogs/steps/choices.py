@@ -7,6 +7,7 @@ what comes back."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from fixline.dialogs.turn import Turn
 
@@ -39,10 +40,16 @@ def remember(turn: Turn) -> None:
     shown = [r for r in turn.replies if r.buttons]
     if shown:
         turn.context[KEY] = [b.action for b in shown[-1].buttons]
-        turn.context[LABELS] = [as_label(b.label) for b in shown[-1].buttons]
+        turn.context[LABELS] = [_label_of(b.label) for b in shown[-1].buttons]
     else:
         turn.context.pop(KEY, None)
         turn.context.pop(LABELS, None)
+
+
+@lru_cache(maxsize=1024)
+def _label_of(label: str) -> str:
+    """`as_label` of a button's label: the same few labels are shown on every turn."""
+    return as_label(label)
 
 
 def as_label(text: str) -> str:
