@@ -93,6 +93,37 @@ async def test_full_path_to_a_closed_case(db):
     await engine.close()
 
 
+async def test_after_a_diagnosis_thanks_is_not_a_symptom_and_no_is_an_answer(db):
+    diagnostician = CannedDiagnostician(DRAIN)
+    engine = make_engine(db, diagnostician)
+    customer = Customer(engine)
+    await customer.consent()
+    await customer.say("2015 Bosch dishwasher")
+    await customer.say("shows E24 and leaves dirty water in the bottom")
+    assert "Did this fix it?" in customer.text
+    await customer.say("ok thanks, will try that \N{THUMBS UP SIGN}")
+    assert "Did the steps fix it?" in customer.text
+    assert customer.actions == ["outcome:fixed", "outcome:not_fixed", "/new"]
+    await customer.say("Help")
+    assert "/new" in customer.text and "/forget" in customer.text
+    assert len(diagnostician.asked) == 1  # neither was taken for a new symptom
+    await customer.say("No, it didn't.")
+    assert "Sorry it's not fixed yet" in customer.text
+    assert await count(db, "SELECT count(*) FROM cases WHERE outcome = 'not_fixed'") == 1
+    await engine.close()
+
+
+async def test_a_typed_yes_after_a_diagnosis_records_it_fixed(db):
+    engine = make_engine(db, CannedDiagnostician(DRAIN))
+    customer = Customer(engine, channel="sms")
+    await customer.consent()
+    await customer.say("my 2015 Bosch dishwasher shows E24 and leaves dirty water")
+    await customer.say("Yes!")
+    assert "glad it's working again" in customer.text
+    assert await count(db, "SELECT count(*) FROM cases WHERE outcome = 'fixed'") == 1
+    await engine.close()
+
+
 async def test_thin_description_gets_a_follow_up_question(db):
     engine = make_engine(db, CannedDiagnostician(DRAIN))
     customer = Customer(engine)

@@ -13,7 +13,7 @@ from fixline.dialogs.turn import Turn
 
 KEY = "choices"
 LABELS = "choice_labels"
-_TRIM = re.compile(r"[\s.!?,;:)(\"']+")
+_TRIM = re.compile(r'[\s.!?,;:)("]+')
 
 
 def resolve(turn: Turn) -> None:

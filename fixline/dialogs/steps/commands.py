@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from fixline.dialogs.messages import Button
 from fixline.dialogs.states import State
+from fixline.dialogs.steps.choices import as_label
 from fixline.dialogs.steps.common import ask_equipment, category_label
 from fixline.dialogs.steps.start import CONSENT_BUTTONS, GREETING
 from fixline.dialogs.turn import Turn
@@ -169,4 +170,6 @@ def command_of(turn: Turn) -> str | None:
     if turn.action is None and turn.text.startswith("/"):
         word = turn.text.split(maxsplit=1)[0].split("@", 1)[0].lower()
         return word
+    if turn.action is None and len(turn.text) < 12 and as_label(turn.text) == "help":
+        return "/help"  # as SMS's HELP keyword is (bots/twilio), on every channel
     return None

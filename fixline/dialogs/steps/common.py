@@ -6,6 +6,7 @@ from fixline.agent.equipment import CATEGORIES, guess
 from fixline.agent.extract import find_codes
 from fixline.dialogs.messages import Button
 from fixline.dialogs.states import State
+from fixline.dialogs.steps.choices import as_label
 from fixline.dialogs.text import looks_like_garbage, words
 from fixline.dialogs.turn import Turn
 
@@ -75,8 +76,24 @@ def request_diagnosis(turn: Turn) -> None:
     turn.move(State.SYMPTOMS)
 
 
+# Words that carry nothing about the fault: "thanks", "ok cool", "hello" after a diagnosis
+# are not new symptoms to diagnose again.
+SMALL_TALK = frozenset({
+    "hi", "hello", "hey", "thanks", "thank", "you", "thx", "ty", "cheers", "ok", "okay", "k",
+    "cool", "great", "nice", "good", "perfect", "awesome", "brilliant", "bye", "goodbye",
+    "alright", "sure", "so", "much", "very", "a", "lot",
+    "will", "try", "i'll", "that", "it", "\N{THUMBS UP SIGN}", "\N{SLIGHTLY SMILING FACE}",
+})
+
+
 def unclear(turn: Turn) -> bool:
     return not turn.text or looks_like_garbage(turn.text)
+
+
+def small_talk(text: str) -> bool:
+    """Only greetings, thanks and acknowledgements ("ok thanks, will try that")."""
+    said = as_label(text[:200]).split()
+    return bool(said) and set(said) <= SMALL_TALK
 
 
 def category_label(category: str | None) -> str:
