@@ -47,6 +47,17 @@ async def test_a_typed_yes_is_consent_and_a_typed_no_is_answered(engine, db):
     assert consented == 2
 
 
+async def test_a_question_about_us_before_consent_is_not_kept_as_the_fault(engine):
+    ann = Customer(engine)
+    await ann.say("what do you do exactly")
+    await ann.say("ok")
+    assert ann.text.startswith("Thanks! What needs fixing?")
+    bob = Customer(engine)
+    await bob.say("Hi, can you help? My heating stopped working last night")
+    await bob.say("ok")
+    assert "What needs fixing?" not in bob.text  # the heating was kept and used
+
+
 async def test_yes_but_is_not_taken_as_consent(engine):
     ann = Customer(engine)
     await ann.say("hi")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from fixline.agent.equipment import category_of
+from fixline.agent.extract import find_codes
+from fixline.agent.text import words
 from fixline.dialogs.messages import Button
 from fixline.dialogs.states import State
 from fixline.dialogs.steps import equipment
@@ -51,6 +53,11 @@ AGREES_AND_GOES_ON = re.compile(
     re.IGNORECASE | re.DOTALL)
 
 
+# Words of a question about the service rather than the fault.
+ABOUT_US = frozenset({"you", "your", "you're", "u", "fixline", "bot", "free", "cost", "price",
+                      "pay", "privacy", "data", "human", "person"})
+
+
 def handle(turn: Turn) -> None:
     said = "" if turn.action else answer_to_consent(turn.text)
     if said == "no":
@@ -80,8 +87,11 @@ def handle(turn: Turn) -> None:
 
 def worth_keeping(text: str) -> bool:
     """A first message that already says what is wrong is used once consent is given;
-    a plain "hi" is not."""
-    return category_of(text) is not None or is_description(text)
+    a plain "hi" is not, nor a question about us ("what do you do?", "is this free")
+    that names no equipment and no code."""
+    if category_of(text) is not None or find_codes(text):
+        return True
+    return is_description(text) and not ABOUT_US & set(words(text))
 
 
 def answer_to_consent(text: str) -> str:
