@@ -25,6 +25,10 @@ CATEGORIES: dict[str, str] = {
 # another: "washer dryer" is a washing machine, "dish washer" a dishwasher.
 _PHRASES: list[tuple[str, str]] = [
     ("washer dryer", "washing_machine"), ("dish washer", "dishwasher"),
+    # Said around the name: "the thing that washes dishes", "it dries the clothes".
+    ("washes dishes", "dishwasher"), ("wash dishes", "dishwasher"), ("washes the dishes", "dishwasher"),
+    ("dries clothes", "dryer"), ("dries the clothes", "dryer"),
+    ("washes clothes", "washing_machine"), ("washes the clothes", "washing_machine"),
     ("washing machine", "washing_machine"), ("washin machine", "washing_machine"),
     ("tumble dryer", "dryer"), ("clothes dryer", "dryer"), ("ice maker", "refrigerator"),
     ("heat pump", "hvac"), ("air conditioner", "hvac"), ("air conditioning", "hvac"),
@@ -43,7 +47,7 @@ _WORDS: dict[str, str] = {
     ),
     **dict.fromkeys("washer washers washing laundry frontloader toploader".split(), "washing_machine"),
     **dict.fromkeys("dryer drier dryers".split(), "dryer"),
-    **dict.fromkeys("dishwasher dishwashers".split(), "dishwasher"),
+    **dict.fromkeys("dishwasher dishwashers dishes".split(), "dishwasher"),
     **dict.fromkeys("fridge refrigerator freezer fridgefreezer icebox".split(), "refrigerator"),
     **dict.fromkeys("oven stove range cooktop hob cooker stovetop burner".split(), "oven_range"),
     **dict.fromkeys(
