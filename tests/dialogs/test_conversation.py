@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fixline.agent.diagnosis import Cause, Diagnosis
@@ -104,7 +105,7 @@ async def test_full_path_to_a_closed_case(db):
     await engine.close()
 
 
-async def test_after_a_diagnosis_thanks_is_not_a_symptom_and_no_is_an_answer(db):
+async def test_after_a_diagnosis_thanks_and_help_are_not_symptoms(db):
     diagnostician = CannedDiagnostician(DRAIN)
     engine = make_engine(db, diagnostician)
     customer = Customer(engine)
@@ -118,20 +119,21 @@ async def test_after_a_diagnosis_thanks_is_not_a_symptom_and_no_is_an_answer(db)
     await customer.say("Help")
     assert "/new" in customer.text and "/forget" in customer.text
     assert len(diagnostician.asked) == 1  # neither was taken for a new symptom
-    await customer.say("No, it didn't.")
-    assert "Sorry it's not fixed yet" in customer.text
-    assert await count(db, "SELECT count(*) FROM cases WHERE outcome = 'not_fixed'") == 1
     await engine.close()
 
 
-async def test_a_typed_yes_after_a_diagnosis_records_it_fixed(db):
+@pytest.mark.parametrize(("said", "answer", "outcome"), [
+    ("Yes!", "glad it's working again", "fixed"),
+    ("No, it didn't.", "Sorry it's not fixed yet", "not_fixed"),
+])
+async def test_a_typed_yes_or_no_after_a_diagnosis_is_the_outcome(db, said, answer, outcome):
     engine = make_engine(db, CannedDiagnostician(DRAIN))
     customer = Customer(engine, channel="sms")
     await customer.consent()
     await customer.say("my 2015 Bosch dishwasher shows E24 and leaves dirty water")
-    await customer.say("Yes!")
-    assert "glad it's working again" in customer.text
-    assert await count(db, "SELECT count(*) FROM cases WHERE outcome = 'fixed'") == 1
+    await customer.say(said)
+    assert answer in customer.text
+    assert await count(db, f"SELECT count(*) FROM cases WHERE outcome = '{outcome}'") == 1
     await engine.close()
 
 
