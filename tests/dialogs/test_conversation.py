@@ -137,6 +137,24 @@ async def test_a_typed_yes_or_no_after_a_diagnosis_is_the_outcome(db, said, answ
     await engine.close()
 
 
+async def test_a_rating_typed_in_words_is_the_rating(db):
+    engine = make_engine(db, CannedDiagnostician(DRAIN))
+    customer = Customer(engine, channel="whatsapp")
+    await customer.consent()
+    await customer.say("my 2015 Bosch dishwasher shows E24 and leaves dirty water")
+    await customer.say("it works now")
+    assert "How helpful" in customer.text
+    await customer.say("4 out of 5 - quick and clear")
+    assert "case is closed" in customer.text
+    assert await count(db, "SELECT count(*) FROM cases WHERE rating = 4 AND status = 'closed'") == 1
+    async with db.connect() as conn:
+        from sqlalchemy import text
+
+        facts = (await conn.execute(text("SELECT facts FROM cases"))).scalar_one()
+    assert "quick and clear" in str(facts)  # what was said with it is kept as the comment
+    await engine.close()
+
+
 async def test_thin_description_gets_a_follow_up_question(db):
     engine = make_engine(db, CannedDiagnostician(DRAIN))
     customer = Customer(engine)
