@@ -99,8 +99,8 @@ def answer_to_consent(text: str) -> str:
     said = as_label(text[:200])
     if said in DECLINING:
         return "no"
-    words = set(said.split())
-    if (words & AGREEING_ALONE and words <= AGREEING) or AGREES_AND_GOES_ON.match(text[:200]):
+    said_words = set(said.split())
+    if (said_words & AGREEING_ALONE and said_words <= AGREEING) or AGREES_AND_GOES_ON.match(text[:200]):
         return "yes"
     return ""
 
