@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, text
 
-from fixline.core.db import blocking_twin, create_engine
+from fixline.core.db import blocking_twin, create_engine, json_text
 from fixline.core.dispatcher import Dispatcher, Handlers
 from fixline.core.settings import Settings
 from fixline.dialogs.messages import Inbound
@@ -135,3 +136,53 @@ async def test_identity_lookups_are_planned_for_each_execution_on_postgresql(db)
         await engine.close()
     assert any(s.startswith("INSERT INTO messages") for s in kept), kept  # prepared ones are seen
     assert not [s for s in kept if s.startswith("SELECT") and "channel_identities" in s]
+
+
+async def test_batch_updates_find_each_row_by_key_while_the_table_grows_on_postgresql(db) -> None:
+    """A turn's batch updates its conversations in one UPDATE joined to the batch's rows.
+    Planned once while the table was young and kept, or costed for a spinning disk, that
+    join read the whole table on every batch until it held ~20,000 rows."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite plans every statement anew")
+    from fixline.dialogs.pipeline import _UPDATE_CONVERSATION
+
+    def conversations(first: int, last: int) -> str:
+        return ("INSERT INTO customers (id, created_at) "
+                f"SELECT md5('c' || i)::uuid, now() FROM generate_series({first}, {last}) i; "
+                "INSERT INTO conversations (id, customer_id, state, context, version, updated_at) "
+                "SELECT md5('v' || i)::uuid, md5('c' || i)::uuid, 'start', '{}', 0, now() "
+                f"FROM generate_series({first}, {last}) i")
+
+    def batch(conn: Any) -> list[dict[str, Any]]:
+        ids = conn.exec_driver_sql("SELECT id, version FROM conversations LIMIT 50").all()
+        return [{"id": i, "seen": v, "version": v + 1, "state": "symptoms", "context": {},
+                 "case_id": None, "updated_at": datetime.now(UTC)} for i, v in ids]
+
+    twin = blocking_twin(db)
+    with twin.begin() as conn:
+        for statement in conversations(1, 50).split("; "):
+            conn.exec_driver_sql(statement)
+    for _ in range(8):  # more runs than psycopg waits for before it prepares a statement
+        with twin.begin() as conn:
+            assert _UPDATE_CONVERSATION.execute(conn, batch(conn)) == 50
+    with twin.begin() as conn:
+        for statement in conversations(51, 10_000).split("; "):
+            conn.exec_driver_sql(statement)
+        conn.exec_driver_sql(  # as on a young database: no statistics yet
+            "DELETE FROM pg_statistic WHERE starelid = 'conversations'::regclass")
+    idle = [twin.connect() for _ in range(twin.pool.checkedin())]
+    try:
+        kept = [s for c in idle for s in c.exec_driver_sql(
+            "SELECT statement FROM pg_prepared_statements").scalars()]
+        assert not [s for s in kept if s.startswith("UPDATE")], kept
+        conn = idle[0]
+        sql = _UPDATE_CONVERSATION._recordset(conn.dialect).sql
+        plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql,
+                                    {"rows": json_text(batch(conn))}).scalar_one()
+    finally:
+        for c in idle:
+            c.close()
+    scans = [node for node in _nodes(plan[0]["Plan"]) if node.get("Relation Name") == "conversations"
+             and node["Node Type"] != "ModifyTable"]
+    assert scans, plan
+    assert all(node["Node Type"] == "Index Scan" for node in scans), plan
