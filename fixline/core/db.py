@@ -162,7 +162,10 @@ def planned_each_time(conn: Connection) -> Iterator[Connection]:
 async def in_thread(engine: AsyncEngine, work: Callable[[Connection], T], *,
                     readonly: bool = False) -> T:
     """`work` in one transaction, run whole in a worker thread (see `blocking_twin`).
-    A write takes this process's SQLite write turn (see `writing`) for just that call."""
+    A write takes this process's SQLite write turn (see `writing`) for just that call.
+    A `readonly` call on PostgreSQL runs its statements without BEGIN and COMMIT, each
+    on its own snapshot: for a single SELECT (a history read) they were two round trips
+    for nothing."""
     twin = blocking_twin(engine)
 
     def run() -> T:
