@@ -259,3 +259,13 @@ async def test_events_nobody_takes_are_stored_delivered_and_wake_no_one(db):
                            "AND delivered_at IS NULL") >= 1
     assert woken
     await engine.close()
+
+
+@pytest.mark.parametrize("comment", ["one more thing: the door still sticks",
+                                     "2 buttons never showed up"])
+async def test_a_comment_that_starts_with_a_number_is_not_a_rating(db, diagnosed, comment):
+    await diagnosed.say("it works now")
+    await diagnosed.say(comment)
+    assert "case is closed" in diagnosed.text
+    assert await count(db, "SELECT count(*) FROM cases WHERE rating IS NULL AND status = 'closed' "
+                           f"AND CAST(facts AS TEXT) LIKE '%{comment[5:15]}%'") == 1

@@ -8,11 +8,14 @@ from fixline.dialogs.states import State
 from fixline.dialogs.steps.diagnosed import RATING_BUTTONS
 from fixline.dialogs.turn import Turn
 
-# A rating typed in words: "5 stars", "4/5", "4 out of 5", "five", "3 - it was ok".
+# A rating typed in words: "5 stars", "4/5", "4 out of 5", "five", "3 - it was ok". A bare
+# number goes on only after punctuation: "one more thing: ..." and "2 buttons never showed"
+# are comments.
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _TYPED = re.compile(
-    r"^\s*(?P<n>[1-5]|one|two|three|four|five)(?![0-9])\s*(?:/\s*5|out\s+of\s+(?:5|five)|stars?|\*+)?"
-    r"(?:\s*[-,.:;!]+\s*|\s+|$)(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
+    r"^\s*(?P<n>[1-5]|one|two|three|four|five)(?![0-9])\s*"
+    r"(?:(?:/\s*5|out\s+of\s+(?:5|five)|stars?|\*+)(?:\s*[-,.:;!]+\s*|\s+|$)|[-,.:;!]+\s*|$)"
+    r"(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
 
 
 def handle(turn: Turn) -> None:
