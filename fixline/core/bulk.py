@@ -85,6 +85,11 @@ class _Recordset:
         with self._run(conn, rows) as cursor:
             return list(cursor.fetchall())
 
+    def send(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
+        """The statement sent and not waited for; the cursor, whose rowcount is known
+        once the connection's pipeline has synced."""
+        return self._run(conn, rows).thing
+
     def _run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
         _require(self.keys, rows)
         for key, check in self.checks:  # e.g. no naive datetimes; once per distinct value
@@ -134,6 +139,16 @@ class Bulk:
         with closing(_cursor(conn)) as cursor:
             cursor.executemany(compiled.sql, compiled.parameters(rows))
             return int(cursor.rowcount)
+
+    def send(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Sent:
+        """PostgreSQL, inside the connection's pipeline (`psycopg.Connection.pipeline`):
+        the statement goes out without waiting for the server, so that the caller can go
+        on working while the server does. `Sent.count` says how many rows it touched once
+        the pipeline has synced."""
+        compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
+        if not isinstance(compiled, _Recordset):
+            raise TypeError("Bulk.send is for PostgreSQL's pipeline")
+        return Sent(compiled.send(conn, rows) if rows else None)
 
     def fetch(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """Inserts the rows; returns the `returning` columns of those that went in, a
@@ -212,6 +227,23 @@ class Bulk:
         # each time (~0.1 ms), the plan sees the table's current size and finds each row by
         # its key. An INSERT has no join to plan.
         return _Recordset(sql, frozenset(typed), checks, planned_each_time=self._match is not None)
+
+
+@dataclass(frozen=True)
+class Sent:
+    cursor: Any  # None when there were no rows to send
+
+    def count(self) -> int:
+        """Rows the statement touched, once the pipeline has synced."""
+        if self.cursor is None:
+            return 0
+        with closing(self.cursor) as cursor:
+            return int(cursor.rowcount)
+
+    def close(self) -> None:
+        """Not to be counted: the server's answer is dropped when it comes."""
+        if self.cursor is not None:
+            self.cursor.close()
 
 
 def _cursor(conn: Connection) -> Any:

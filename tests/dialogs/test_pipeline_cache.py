@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import text
+import pytest
+from psycopg import pq
+from sqlalchemy import event, text
 
 from fixline.core.clock import utcnow
-from fixline.core.db import writing
+from fixline.core.db import blocking_twin, writing
 from fixline.dialogs.linking import issue_code, redeem
 from fixline.dialogs.machine import Machine
 from fixline.dialogs.messages import Inbound
 from fixline.dialogs.pipeline import FAILED_TURN, TurnPipeline
 from fixline.dialogs.turn import Turn
-from tests.conftest import make_engine
+from tests.conftest import count, make_engine
+from tests.support import Customer
 
 SMS = "+15551230077"
 
@@ -72,4 +75,57 @@ async def test_identities_of_several_channels_in_one_batch(db):
         assert all(address in m["text"] for m in messages if m["direction"] == "in")
     async with db.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM conversations"))).scalar_one() == 4
+    await engine.close()
+
+
+async def test_a_batch_of_known_conversations_takes_one_round_trip(db, tmp_path):
+    """On PostgreSQL the usual batch, every conversation in memory and every message new,
+    sends its inbox rows, version lock and writes in one pipeline: counted in libpq's own
+    trace of the connection, one Sync besides the pool's ping, where statement by
+    statement there were one per statement."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite has no round trips")
+    engine = make_engine(db)
+    customers = [Customer(engine) for _ in range(3)]
+    for customer in customers:
+        await customer.consent()
+    trace = tmp_path / "libpq.trace"
+
+    def traced(dbapi_connection, _record, _proxy) -> None:
+        dbapi_connection.pgconn.trace(out.fileno())
+        dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    twin = blocking_twin(db)
+    with trace.open("w") as out:
+        event.listen(twin, "checkout", traced)
+        try:
+            replies = await asyncio.gather(*(c.press("equipment:car") for c in customers))
+        finally:
+            event.remove(twin, "checkout", traced)
+            for conn in list(twin.pool._pool.queue):  # type: ignore[attr-defined]
+                conn.dbapi_connection.pgconn.untrace()
+    assert all(replies)
+    sent = [line.split("\t") for line in trace.read_text().splitlines()]
+    syncs = sum(1 for fields in sent if fields[0] == "F" and fields[2].startswith("Sync"))
+    assert 1 <= syncs <= 2, trace.read_text()
+    await engine.close()
+
+
+async def test_a_duplicate_in_a_batch_of_known_conversations_costs_no_one_a_turn(db):
+    """A redelivered message in the same batch as another customer's new one: the batch's
+    one-trip attempt is rolled back and run again the careful way; the duplicate is
+    ignored and the other turn is stored once."""
+    engine = make_engine(db)
+    first, second = Customer(engine), Customer(engine)
+    await first.consent()
+    await second.consent()
+    await first.press("equipment:car")
+    again = Inbound("web", first.address, "delivered-twice", text="2015 Toyota Corolla")
+    assert await engine.handle(again)
+    redelivered, answered = await asyncio.gather(
+        engine.handle(again), second.say("2018 Honda Civic", message_id="new-one"))
+    assert redelivered == [] and answered
+    assert await count(db, "SELECT count(*) FROM messages WHERE text = '2015 Toyota Corolla'") == 1
+    assert await count(db, "SELECT count(*) FROM messages WHERE text = '2018 Honda Civic'") == 1
+    assert await count(db, "SELECT count(*) FROM inbox WHERE channel_message_id = 'new-one'") == 1
     await engine.close()
