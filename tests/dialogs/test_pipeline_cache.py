@@ -95,15 +95,18 @@ async def test_a_batch_of_known_conversations_takes_one_round_trip(db, tmp_path)
         dbapi_connection.pgconn.trace(out.fileno())
         dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
 
+    def untraced(dbapi_connection, _record) -> None:  # before the file closes
+        dbapi_connection.pgconn.untrace()
+
     twin = blocking_twin(db)
     with trace.open("w") as out:
         event.listen(twin, "checkout", traced)
+        event.listen(twin, "checkin", untraced)
         try:
             replies = await asyncio.gather(*(c.press("equipment:car") for c in customers))
         finally:
             event.remove(twin, "checkout", traced)
-            for conn in list(twin.pool._pool.queue):  # type: ignore[attr-defined]
-                conn.dbapi_connection.pgconn.untrace()
+            event.remove(twin, "checkin", untraced)
     assert all(replies)
     sent = [line.split("\t") for line in trace.read_text().splitlines()]
     syncs = sum(1 for fields in sent if fields[0] == "F" and fields[2].startswith("Sync"))
