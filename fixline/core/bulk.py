@@ -78,19 +78,16 @@ class _Recordset:
     planned_each_time: bool = False
 
     def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
-        with self._run(conn, rows) as cursor:
+        with closing(self.send(conn, rows)) as cursor:
             return int(cursor.rowcount)
 
     def fetch(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
-        with self._run(conn, rows) as cursor:
+        with closing(self.send(conn, rows)) as cursor:
             return list(cursor.fetchall())
 
     def send(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
-        """The statement sent and not waited for; the cursor, whose rowcount is known
-        once the connection's pipeline has synced."""
-        return self._run(conn, rows).thing
-
-    def _run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
+        """Runs the statement; returns the cursor, for the caller to read and close (in a
+        pipeline: once it has synced)."""
         _require(self.keys, rows)
         for key, check in self.checks:  # e.g. no naive datetimes; once per distinct value
             for value in {id(v): v for v in (row[key] for row in rows)}.values():
@@ -98,7 +95,7 @@ class _Recordset:
         cursor = _cursor(conn)
         cursor.execute(self.sql, {"rows": json_text(rows)},
                        prepare=False if self.planned_each_time else None)
-        return closing(cursor)
+        return cursor
 
 
 class Bulk:

@@ -409,18 +409,13 @@ def _hold(conn: Connection, conversations: Iterable[_Loaded]) -> None:
     SQLite needs neither: BEGIN IMMEDIATE holds the database's one write lock already,
     and the versioned UPDATE of every conversation of the batch (`_Writes.flush`) rolls
     the whole batch back if one has moved on, a failed turn's transcript included."""
-    expected = {c.conversation_id: c.version for c in conversations}
-    if not expected:
-        return
-    stmt = _VERSIONS_LOCKED if conn.dialect.name == "postgresql" else _VERSIONS
-    held = dict(conn.execute(stmt, {"ids": sorted(expected)}).all())
-    if held != expected:
+    if not _send_hold(conn, conversations)():
         raise _Stale
 
 
 def _send_hold(conn: Connection, conversations: Iterable[_Loaded]) -> Callable[[], bool]:
-    """`_hold` sent into the connection's pipeline; what it returns says, once the
-    pipeline has synced, whether every conversation still had its version."""
+    """`_hold`'s statement, sent; what it returns says whether every conversation still
+    had its version: at once, or inside a pipeline once it has synced."""
     expected = {c.conversation_id: c.version for c in conversations}
     if not expected:
         return lambda: True
@@ -443,14 +438,10 @@ def _inbox_rows(batch: list[_Pending], now: datetime) -> list[dict[str, Any]]:
             for p in batch if not p.inbound.internal]
 
 
-_VERSIONS = (select(conv_t.c.id, conv_t.c.version)
-             .where(OneOf(conv_t.c.id, "ids")).order_by(conv_t.c.id))
-_VERSIONS_LOCKED = _VERSIONS.with_for_update()
-
-
 @cache
 def _versions_locked_sql(dialect: Any) -> str:
-    return str(_VERSIONS_LOCKED.compile(dialect=dialect))
+    return str(select(conv_t.c.id, conv_t.c.version).where(OneOf(conv_t.c.id, "ids"))
+               .order_by(conv_t.c.id).with_for_update().compile(dialect=dialect))
 
 
 @cache
@@ -508,42 +499,38 @@ class _Writes:
     def flush(self, conn: Connection, conversations: Any, now: datetime,
               subscribed: Callable[[str], bool], *, pipelined: bool = False) -> bool:
         """Writes it all; says whether an event was written for the dispatcher.
-        `pipelined`: sent into the connection's pipeline, not waited for; the caller
+        `pipelined`: sent into the connection's pipeline and not waited for; the caller
         checks the versions itself (`_send_hold`)."""
-        write = _send if pipelined else _execute
+
+        def write(bulk: Bulk, rows: list[dict[str, Any]]) -> int | None:
+            if not pipelined:
+                return bulk.execute(conn, rows)
+            if rows:
+                bulk.send(conn, rows).close()
+            return None
+
         new_cases = [row for cid, row in self.cases.items() if cid in self.new_cases]
-        write(_INSERT_CASE, conn, new_cases)
-        write(_UPDATE_CASE, conn, [row for cid, row in self.cases.items()
-                                   if cid not in self.new_cases])
+        write(_INSERT_CASE, new_cases)
+        write(_UPDATE_CASE, [row for cid, row in self.cases.items()
+                             if cid not in self.new_cases])
         convos = [c for c in {id(c): c for c in conversations}.values() if c.dirty]
         if convos:
-            written = write(_UPDATE_CONVERSATION, conn, [
+            written = write(_UPDATE_CONVERSATION, [
                 {"id": c.conversation_id, "seen": c.version, "version": c.version + 1,
                  "state": c.state.value, "context": c.context,
                  "case_id": c.case.id if c.case else None, "updated_at": now} for c in convos
             ])
-            if 0 <= written < len(convos):  # on PostgreSQL `_hold` has checked them already
+            if written is not None and written < len(convos):  # PostgreSQL: `_hold` checked
                 raise _Stale
             consented = [c.customer_id for c in convos if c.consent_changed]
             if consented:
                 conn.execute(_CONSENTED, {"ids": consented, "now": now})
-        write(_INSERT_MESSAGE, conn, self.messages)
+        write(_INSERT_MESSAGE, self.messages)
         # An event no handler takes is stored as the record it is, already delivered:
         # waking the dispatcher for it would cost a claim and an update for nothing.
         rows = [e.row(delivered=not subscribed(e.topic), now=now) for e in self.events]
-        write(_INSERT_EVENT, conn, rows)
+        write(_INSERT_EVENT, rows)
         return any(r["delivered_at"] is None for r in rows)
-
-
-def _execute(bulk: Bulk, conn: Connection, rows: list[dict[str, Any]]) -> int:
-    return bulk.execute(conn, rows)
-
-
-def _send(bulk: Bulk, conn: Connection, rows: list[dict[str, Any]]) -> int:
-    """Sent into the pipeline and not counted (-1)."""
-    if rows:
-        bulk.send(conn, rows).close()
-    return -1
 
 
 _INSERT_INBOX = Bulk.insert(inbox_t, ["id", "channel", "channel_message_id", "address", "payload",
